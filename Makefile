@@ -1,0 +1,30 @@
+# formkit — `make demo` runs the main job on the sample data, `make test` runs the tests.
+# Both set everything up first: system packages (as root; otherwise the exact command is
+# printed), a virtualenv in .venv and the Python dependencies.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: setup system demo test bench clean
+
+setup: system $(VENV)/.installed
+
+system:
+	@bash scripts/ensure-system.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+demo: setup
+	$(BIN)/formkit check data/
+	$(BIN)/formkit explain data/cases/*.yaml
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) output/*/ .pytest_cache

@@ -1,0 +1,388 @@
+"""Strict YAML loading: record files → validated, frozen models, with ``file:line:col`` errors.
+
+Every scalar is read as text (PyYAML's ``BaseLoader`` resolves no types), so ``0871-6512345``,
+``053100``, ``no``, ``on``, ``1e3``, ``2014-03-01`` and ``12:30`` reach the model exactly as
+written; only the model gives them types. Refused, each with its position: bytes that are not
+UTF-8, an empty file, a file over ``MAX_BYTES``, control characters (newlines and tabs are
+allowed in the file; the model refuses a tab or newline in a single-line field), YAML tags
+(``!!python/object``…), anchors and aliases (so no alias-expansion bomb can run), duplicate
+keys, non-text keys, unknown fields.
+
+Public entry points return ``Loaded`` (the model or ``None`` plus every ``Problem`` found) and
+never raise for bad input; ``load_case_or_raise`` raises ``RecordError`` for callers that want
+an exception.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import BaseConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from formkit.errors import Problem, RecordError, Severity
+from formkit.model import Case, DemandList, label_for
+
+MAX_BYTES = 1_000_000
+"""A case record is a few KB; anything over 1 MB is refused before parsing."""
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each value and key of a document stands: ``loc`` → (line, col), 1-based."""
+
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The position of ``loc``; for a missing field, that of its nearest existing parent."""
+        table = self.keys if key else self.values
+        if loc in table:
+            return table[loc]
+        probe = loc
+        while probe:
+            probe = probe[:-1]
+            if probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+        return self.values.get((), (None, None))
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[M]):
+    """What loading one file gave: ``record`` (``None`` if any error) and every problem."""
+
+    path: str
+    record: M | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None and not any(p.is_error for p in self.problems)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+
+class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseResolver):
+    """PyYAML's BaseLoader with aliases and anchors refused at composition time."""
+
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        BaseConstructor.__init__(self)
+        BaseResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # noqa: D102
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused("不允许使用 YAML 别名（*引用）；请直接写出内容", event.start_mark)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused(f"不允许使用 YAML 锚点（&{anchor}）；请直接写出内容", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: Any):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _loc_text(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(f"文件过大（{len(raw):,} 字节，上限 {MAX_BYTES:,}）；一份记录只有几 KB", file=file)]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [Problem(f"不是 UTF-8 编码（第 {exc.start} 字节 0x{raw[exc.start]:02X}）；"
+                              "请另存为 UTF-8", file=file, line=line, col=col)]
+    if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
+        return None, [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)]
+    problems = []
+    line, col = 1, 0
+    for ch in text:
+        if ch == "\n":
+            line, col = line + 1, 0
+            continue
+        col += 1
+        if ch in "\t\r":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs", "Co") or ch in "\u2028\u2029\ufeff":
+            problems.append(Problem(f"含有控制字符 U+{ord(ch):04X}（常见于从网页或 Excel 粘贴）；请删除",
+                                    file=file, line=line, col=col))
+    return (None if problems else text), problems
+
+
+def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
+    """Parse one YAML document strictly: plain ``dict``/``list``/``str`` and their positions.
+
+    Returns ``(data, positions, problems)``; ``data`` is ``None`` when any problem was found.
+    """
+    text, problems = _decode(raw, file)
+    if text is None:
+        return None, Positions(), problems
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _Refused as exc:
+        line, col = _pos(exc.mark)
+        return None, Positions(), [Problem(exc.message, file=file, line=line, col=col)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _pos(mark) if mark else (None, None)
+        what = exc.problem or str(exc)
+        return None, Positions(), [Problem(f"YAML 语法错误：{what}（检查缩进、冒号后的空格和引号）",
+                                           file=file, line=line, col=col)]
+    except yaml.YAMLError as exc:
+        return None, Positions(), [Problem(f"YAML 无法读取：{exc}", file=file)]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, Positions(), [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)]
+    positions = Positions()
+    data = _to_python(node, (), positions, problems, file)
+    return (None if problems else data), positions, problems
+
+
+def _to_python(node: Node, loc: Loc, pos: Positions, problems: list[Problem], file: str) -> Any:
+    pos.values[loc] = _pos(node.start_mark)
+    path = _loc_text(loc)
+    if isinstance(node, ScalarNode):
+        if node.tag != _STR_TAG:
+            line, col = _pos(node.start_mark)
+            problems.append(Problem(f"不允许使用 YAML 标签 {node.tag}；值一律按文本书写",
+                                    path=path, file=file, line=line, col=col))
+        return node.value
+    if isinstance(node, SequenceNode):
+        if node.tag != _SEQ_TAG:
+            line, col = _pos(node.start_mark)
+            problems.append(Problem(f"不允许使用 YAML 标签 {node.tag}", path=path, file=file, line=line, col=col))
+        return [_to_python(item, loc + (i,), pos, problems, file) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        if node.tag != _MAP_TAG:
+            line, col = _pos(node.start_mark)
+            problems.append(Problem(f"不允许使用 YAML 标签 {node.tag}", path=path, file=file, line=line, col=col))
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line, col = _pos(key_node.start_mark)
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR_TAG:
+                problems.append(Problem("键必须是普通文本", path=path, file=file, line=line, col=col))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append(Problem("不允许使用 YAML 合并键 <<", path=path, file=file, line=line, col=col))
+                continue
+            if key in out:
+                first = pos.keys.get(loc + (key,), (None, None))
+                problems.append(Problem(f"重复的键「{key}」（第一次出现在第 {first[0]} 行）；一个键只能写一次",
+                                        path=_loc_text(loc + (key,)), file=file, line=line, col=col))
+                continue
+            pos.keys[loc + (key,)] = (line, col)
+            out[key] = _to_python(value_node, loc + (key,), pos, problems, file)
+        return out
+    raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填项",
+    "dict_type": "应为键值映射（字段: 值）",
+    "model_type": "应为键值映射（字段: 值）",
+    "model_attributes_type": "应为键值映射（字段: 值）",
+    "list_type": "应为列表（每项以「- 」开头）",
+    "tuple_type": "应为列表（每项以「- 」开头）",
+    "string_type": "应为文本",
+    "too_short": "至少需要一项",
+}
+
+
+def _problem_from_pydantic(err: dict[str, Any], model: type[BaseModel], pos: Positions, file: str) -> Problem:
+    loc: Loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "value_error":
+        message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"].removeprefix("Value error, ")
+    elif kind == "extra_forbidden":
+        parent_model_fields = _fields_at(model, loc[:-1])
+        options = "、".join(parent_model_fields) if parent_model_fields else ""
+        message = f"未知字段「{loc[-1]}」（拼写错误？）" + (f"；此处可用字段: {options}" if options else "")
+    elif kind in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        message = f"应为 {expected.replace(' or ', '、').replace(chr(39), '')} 之一，实为「{err.get('input')}」"
+    else:
+        message = _PYDANTIC_MESSAGES.get(kind, err["msg"])
+    line, col = pos.find(loc, key=kind == "extra_forbidden")
+    label = "" if kind == "extra_forbidden" else label_for(model, loc)
+    return Problem(message, path=_loc_text(loc), label=label, file=file, line=line, col=col)
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    import typing
+
+    from formkit.model import _inner_model
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if info is None:
+            return []
+        current = _inner_model(info.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def validate_data(data: Any, model: type[M], pos: Positions, file: str) -> tuple[M | None, list[Problem]]:
+    """Validate parsed YAML against ``model``; every pydantic error becomes a placed ``Problem``."""
+    if not isinstance(data, dict):
+        line, col = pos.find(())
+        return None, [Problem("记录的顶层应为键值映射（字段: 值）", file=file, line=line, col=col)]
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem_from_pydantic(e, model, pos, file) for e in exc.errors(include_url=False)]
+        return None, sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
+    return record, []
+
+
+def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
+    data, pos, problems = parse_yaml(raw, file)
+    if problems:
+        return Loaded(file, None, tuple(problems))
+    record, problems = validate_data(data, model, pos, file)
+    if record is None:
+        return Loaded(file, None, tuple(problems))
+    found = [_place(p, model, pos, file) for p in checks(record)]
+    found.sort(key=lambda p: (p.line or 0, p.col or 0))
+    has_error = any(p.is_error for p in found)
+    return Loaded(file, None if has_error else record, tuple(found))
+
+
+def _place(problem: Problem, model: type[BaseModel], pos: Positions, file: str) -> Problem:
+    """Give a check's problem (which knows only its field path) its file, line and label."""
+    loc = _parse_loc(problem.path)
+    line, col = pos.find(loc)
+    label = problem.label or label_for(model, loc)
+    return Problem(problem.message, path=problem.path, label=label, file=file, line=line, col=col,
+                   severity=problem.severity)
+
+
+def _parse_loc(path: str) -> Loc:
+    out: list[str | int] = []
+    for part in path.replace("]", "").split("."):
+        if not part:
+            continue
+        name, *indexes = part.split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i) for i in indexes)
+    return tuple(out)
+
+
+def load_case(path: str | Path) -> Loaded[Case]:
+    """Load and check one case record (``data/cases/*.yaml``). Never raises for bad input."""
+    from formkit.checks import check_case
+
+    return _load(path, Case, check_case)
+
+
+def load_demand(path: str | Path) -> Loaded[DemandList]:
+    """Load and check one county demand list (``data/demand/*.yaml``, 附件1)."""
+    from formkit.checks import check_demand
+
+    return _load(path, DemandList, check_demand)
+
+
+def record_kind(path: str | Path) -> str:
+    """``"demand"`` for a demand list, ``"case"`` otherwise (by folder name, then by content)."""
+    p = Path(path)
+    if "demand" in p.parts:
+        return "demand"
+    if "cases" in p.parts:
+        return "case"
+    try:
+        head = p.read_bytes()[:20000].decode("utf-8", "replace")
+    except OSError:
+        return "case"
+    return "demand" if any(line.startswith("posts:") for line in head.splitlines()) else "case"
+
+
+def load_record(path: str | Path) -> Loaded[Any]:
+    """Load a case or a demand list, whichever the file is (see ``record_kind``)."""
+    return load_demand(path) if record_kind(path) == "demand" else load_case(path)
+
+
+def load_case_or_raise(path: str | Path) -> Case:
+    """Like ``load_case`` but raises ``RecordError`` listing every problem if the record is bad."""
+    loaded = load_case(path)
+    if loaded.record is None:
+        raise RecordError(list(loaded.errors))
+    return loaded.record
+
+
+def iter_record_files(paths: list[str | Path]) -> list[Path]:
+    """Expand files and folders into ``*.yaml``/``*.yml`` files, sorted; raises ``FileNotFoundError``."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise FileNotFoundError(str(p))
+    return out
+
+
+__all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml",
+           "validate_data", "iter_record_files", "load_case_or_raise", "MAX_BYTES"]

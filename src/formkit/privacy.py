@@ -1,0 +1,42 @@
+"""Masking of personal numbers in anything a person reads: logs, progress output, errors.
+
+ID numbers (GB 11643, 18 characters) show the first 4 and last 4 characters:
+``530102199001011234`` → ``5301**********1234``. Mobile phones show the first 3 and last 4:
+``13812345678`` → ``138****5678``. Pure functions, no imports from formkit.
+"""
+
+from __future__ import annotations
+
+import re
+
+# An 18-character ID number (17 digits + check digit or X), or the old 15-digit form, standing
+# alone (not inside a longer run of digits). Full-width digits are matched too.
+_ID_RE = re.compile(r"(?<![0-9０-９])([0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９XxＸｘ])")
+_MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+
+
+def mask_id_number(value: str) -> str:
+    """Mask one ID number: keep the first 4 and last 4 characters, star the rest.
+
+    ``mask_id_number("11010519491231002X") == "1101**********002X"``. Strings shorter than 9
+    characters are starred whole.
+    """
+    if len(value) < 9:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """Mask a mobile number as ``138****5678``; other strings keep their last 4 characters."""
+    digits = value.strip()
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def scrub(text: str) -> str:
+    """Mask every ID number and mobile number found anywhere in ``text``."""
+    text = _ID_RE.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

@@ -1,0 +1,75 @@
+"""第二条 — who may serve with the subsidy: eligibility of a case, with every reason.
+
+第二条: 县及县以上 units' professionals holding a 中级以上（含中级）职称, or health personnel
+holding 执业医师资格, serving voluntarily in a professional post of a township (乡镇) enterprise
+or public institution, continuously for 2 years or more (第十三条: counted in whole 周年).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formkit.model import Case, UnitLevel
+from formkit.rules.params import PolicyParams, load_params
+from formkit.rules.periods import whole_years
+
+QUALIFYING_PRACTICE = "执业医师资格"
+_QUALIFYING_LEVELS = ("中级", "副高级", "正高级")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Outcome of 第二条: ``eligible`` and, either way, the reasons (each citing its article)."""
+
+    eligible: bool
+    grounds: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def title_level_of(case: Case) -> str | None:
+    """The title's level (员级 … 正高级) or ``None`` when the case has no title.
+
+    Raises ``InvalidValue`` for an ambiguous or unknown title without ``title_level`` (spec §4.6).
+    """
+    from formkit.titles import resolve_title
+
+    q = case.qualification
+    return resolve_title(q.title, q.title_level) if q.title else None
+
+
+def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
+    """Check 第二条 (and 第十三条's whole years); returns every reason, not only the first."""
+    params = params or load_params()
+    grounds: list[str] = []
+    reasons: list[str] = []
+
+    level = case.home_unit.level
+    if level is UnitLevel.TOWNSHIP:
+        reasons.append(f"所在单位为{level.value}，第二条限县及县以上单位的专业技术人员（第二条）")
+    else:
+        grounds.append(f"所在单位为{level.value}单位，属县及县以上（第二条）")
+
+    q = case.qualification
+    title_level = title_level_of(case)
+    has_title = title_level in _QUALIFYING_LEVELS
+    has_practice = (q.practice_qualification or "").strip() == QUALIFYING_PRACTICE
+    if has_title:
+        grounds.append(f"职称「{q.title}」为{title_level}，中级以上（含中级）（第二条）")
+    if has_practice:
+        grounds.append(f"具有{QUALIFYING_PRACTICE}的卫生技术人员（第二条）")
+    if not (has_title or has_practice):
+        what = f"职称「{q.title}」为{title_level}" if q.title else "无职称"
+        reasons.append(f"{what}，且无{QUALIFYING_PRACTICE}；第二条要求中级以上职称或{QUALIFYING_PRACTICE}（第二条）")
+
+    township = case.service.township
+    if township.endswith(("乡", "镇")):
+        grounds.append(f"服务地为{township}（乡镇）（第二条）")
+    else:
+        reasons.append(f"服务地「{township}」不是乡镇；第二条限乡镇企事业单位（第二条）")
+
+    years = whole_years(case.agreement.start, case.agreement.end)
+    if years >= params.minimum_years:
+        grounds.append(f"协议服务期满 {years} 周年，不少于 {params.minimum_years} 年（第二条、第十三条）")
+    else:
+        reasons.append(f"协议服务期仅满 {years} 周年，未满 {params.minimum_years} 周年不享受补贴（第二条、第十三条）")
+    return Eligibility(not reasons, tuple(grounds), tuple(reasons))
