@@ -1,0 +1,55 @@
+"""The command line: every command has help and is in the README; exit codes; schema; new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from formkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0, result.output
+    assert main.commands[name].help
+    assert f"formkit {name}" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = (ROOT / "README.md").read_text("utf-8").splitlines()[:8]
+    assert any(line.startswith("make demo") for line in head)
+    assert any(line.startswith("make test") for line in head)
+    assert "make test" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def test_schema_is_json_schema_with_chinese_titles() -> None:
+    result = run("schema", "case")
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    applicant = doc["$defs"]["Applicant"]["properties"]
+    assert applicant["id_number"]["title"] == "公民身份号码"
+    assert applicant["id_number"]["type"] == "string"
+    assert doc["additionalProperties"] is False
+    demand = json.loads(run("schema", "demand").output)
+    assert demand["$defs"]["DemandPost"]["properties"]["count"]["title"] == "需求人数"
+
+
+def test_check_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "none"))
+    assert result.exit_code == 2
+    assert "找不到文件或目录" in result.output
+
+
+def test_explain_rejects_a_bad_as_of() -> None:
+    result = run("explain", "data/cases", "--as-of", "2026/11/30")
+    assert result.exit_code == 2 and "--as-of" in result.output
