@@ -10,11 +10,11 @@ substring: 助理研究员 is 中级 and 小学高级教师 is 中级.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
-from typing import Mapping
 
 import yaml
 
