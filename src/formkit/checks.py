@@ -113,10 +113,17 @@ def check_case(case: Case) -> list[Problem]:
         if row.year in seen:
             out.append(_err(f"annual_appraisals[{i}].year", f"{row.year} 年度的考核已在第 {seen[row.year] + 1} 项填写"))
         seen.setdefault(row.year, i)
-        if not ag.start.year <= row.year <= ag.end.year:
+        if ag.end >= ag.start and not ag.start.year <= row.year <= ag.end.year:
             out.append(_err(f"annual_appraisals[{i}].year", f"{row.year} 年度不在服务期 {ag.start.year}–{ag.end.year} 内"))
 
+    if ag.end < ag.start:  # every period check below would only repeat this one fault
+        return out
+    periods_seen: dict[tuple[date, date], int] = {}
     for i, row in enumerate(case.term_appraisals):
+        first = periods_seen.setdefault((row.start, row.end), i)
+        if first != i:
+            out.append(_err(f"term_appraisals[{i}]", f"考核期间 {row.start}—{row.end} 已在第 {first + 1} 项鉴定过；"
+                                                     "每个考核周期只有一次考核鉴定（第九条）"))
         if row.end < row.start:
             out.append(_err(f"term_appraisals[{i}].end", "考核期间止早于考核期间起"))
         if row.start < ag.start or row.end > ag.end:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from formkit.errors import FormkitError, UsageError
+from formkit.errors import FormkitError, InvalidValue, UsageError
 
 
 def _echo_err(text: str) -> None:
@@ -104,7 +104,12 @@ def explain(cases: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
             for problem in loaded.errors:
                 _echo_err(str(problem))
             continue
-        facts = derive(loaded.record, day)
+        try:
+            facts = derive(loaded.record, day)
+        except InvalidValue as exc:
+            failed += 1
+            _echo_err(f"{file}: {exc}")
+            continue
         if as_json:
             out.append({"file": str(file), **explain_data(loaded.record, facts)})
         else:
@@ -168,15 +173,15 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, as_of: st
                 _echo_err(str(problem))
             continue
         case = loaded.record
-        facts = derive(case, day)
         folder = out_root / file.stem
         try:
+            facts = derive(case, day)
             for form_id in wanted:
                 for doc in plan_documents(load_form(form_id), case, facts):
                     for name, data in render_document(case, facts, doc, fmt).files.items():
                         write_atomic(folder / name, data)
                         written += 1
-        except FormkitError as exc:
+        except (FormkitError, InvalidValue) as exc:
             failed += 1
             _echo_err(f"{file}: {exc}")
             continue

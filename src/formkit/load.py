@@ -15,8 +15,9 @@ an exception.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -138,7 +139,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, [Problem(f"不是 UTF-8 编码（第 {exc.start} 字节 0x{raw[exc.start]:02X}）；"
+        return None, [Problem(f"不是 UTF-8 编码（第 {exc.start + 1} 字节 0x{raw[exc.start]:02X}）；"
                               "请另存为 UTF-8", file=file, line=line, col=col)]
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         return None, [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)]
@@ -251,7 +252,8 @@ def _problem_from_pydantic(err: dict[str, Any], model: type[BaseModel], pos: Pos
         message = f"未知字段「{loc[-1]}」（拼写错误？）" + (f"；此处可用字段: {options}" if options else "")
     elif kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
-        message = f"应为 {expected.replace(' or ', '、').replace(chr(39), '')} 之一，实为「{err.get('input')}」"
+        options = re.split(r",\s*|\s+or\s+", expected.replace("'", ""))
+        message = f"应为 {'、'.join(o for o in options if o)} 之一，实为「{err.get('input')}」"
     else:
         message = _PYDANTIC_MESSAGES.get(kind, err["msg"])
     line, col = pos.find(loc, key=kind == "extra_forbidden")
@@ -298,7 +300,9 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
     data, pos, problems = parse_yaml(raw, file)
     if problems:
-        return Loaded(file, None, tuple(problems))
+        labelled = [p if p.label or not p.path else replace(p, label=label_for(model, _parse_loc(p.path)))
+                    for p in problems]
+        return Loaded(file, None, tuple(labelled))
     record, problems = validate_data(data, model, pos, file)
     if record is None:
         return Loaded(file, None, tuple(problems))

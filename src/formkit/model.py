@@ -263,7 +263,7 @@ class HomeUnit(Record):
 class Qualification(Record):
     """专业技术职务（职称）and 执业资格 (第二条: 中级以上职称 or 执业医师资格)."""
 
-    title: Line | None = Field(None, title="专业技术职务（职称）")
+    title: Line | None = Field(None, title="职称", description="专业技术职务（职称）名称，如 主治医师、工程师")
     title_level: TitleLevel | None = Field(
         None, title="职称等级", description="员级、助理级、中级、副高级、正高级；职称名称有歧义时必填")
     title_date: YearMonth | None = Field(None, title="职称取得时间")

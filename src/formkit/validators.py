@@ -36,7 +36,7 @@ def _ascii(value: str) -> str:
 
 @dataclass(frozen=True)
 class IdNumber:
-    """A checked 18-character 公民身份号码 (GB 11643-1999 §4–§5).
+    """A checked 18-character 公民身份号码 (GB 11643-1999).
 
     ``address_code`` digits 1–6 (GB/T 2260 code in force at issue); ``birth`` digits 7–14;
     ``sequence`` digits 15–17 (odd → ``男``, even → ``女``, so ``sex``); the 18th is the check.
@@ -67,7 +67,7 @@ def parse_id_number(s: str) -> IdNumber:
     Raises ``InvalidValue`` for a wrong length (``应为18位，实为15位``), a non-digit among the
     first 17 characters or a last character other than a digit or ``X``, a birth date that does
     not exist, is before 1800 or in the future, and a wrong check character
-    (``校验码不符 — 应为 X，实为 4``; the check is ISO 7064 MOD 11-2, §5.2, computed with
+    (``校验码不符 — 应为 X，实为 4``; the check is ISO 7064 MOD 11-2, computed with
     ``stdnum.cn.ric``). The address code is *not* checked here: see ``id_address_known``.
     """
     number = normalize_id_number(s)
@@ -100,12 +100,12 @@ def id_address_known(code6: str, year: int | None = None) -> bool:
     """Whether a 6-digit address code is a known GB/T 2260 code, current or historical.
 
     Yunnan codes (``53…``) are looked up in the historical table: known if any name period has
-    the code, whatever ``year`` is (codes are never reused, and an ID keeps the code in force
-    when it was issued, which may be after the birth year). Other provinces' codes are looked
-    up in python-stdnum's ``cn/loc`` table. An unknown code is a warning for the caller.
+    the code. ``year`` (the birth year) does not change the answer: an ID keeps the code in
+    force when it was issued, which may be years after the birth. Other provinces' codes are
+    looked up in python-stdnum's ``cn/loc`` table. An unknown code is a warning for the caller.
     """
     del year  # accepted for the caller's convenience; any period makes a code known
-    if not re.fullmatch(r"\d{6}", code6):
+    if not re.fullmatch(r"[0-9]{6}", code6):
         return False
     if code6.startswith("53"):
         return bool(divisions.periods(code6))
@@ -116,7 +116,7 @@ def id_address_known(code6: str, year: int | None = None) -> bool:
 
 # --- 统一社会信用代码 (GB 32100-2015) -------------------------------------------------------
 
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100 §4.3: no I, O, Z, S, V
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
 
 
 def validate_credit_code(s: str) -> str:
@@ -125,7 +125,7 @@ def validate_credit_code(s: str) -> str:
 
     Raises ``InvalidValue`` for a wrong length, a character outside ``0-9 A-H J-N P-R T U W X
     Y`` among the first 17, a non-digit in the 登记管理机关行政区划码 (positions 3–8) and a
-    wrong check character, whatever it is (``校验码不符 — 应为 3，实为 Z``; §5, computed with
+    wrong check character, whatever it is (``校验码不符 — 应为 3，实为 Z``; MOD 31, computed with
     ``stdnum.cn.uscc``).
     """
     code = _ascii(s).upper()

@@ -29,10 +29,10 @@ def filing_department(case: Case, year: int | None = None) -> Department:
     """第四、五条: the HR department that files the application and arranges the post.
 
     ``year`` picks the division name in force (default: the agreement's signing year).
-    Raises ``InvalidValue`` for a 乡(镇)属 unit, which 第四条 does not route.
+    A 乡(镇)属 unit is outside 第二条 (eligibility says so); its nearest HR department is the
+    county's, which is returned with the article marked accordingly.
     """
-    from formkit.divisions import hr_department, prefecture_of
-    from formkit.errors import InvalidValue
+    from formkit.divisions import current, hr_department, prefecture_of
 
     year = year or case.agreement.signed_on.year
     level = case.home_unit.level
@@ -43,8 +43,9 @@ def filing_department(case: Case, year: int | None = None) -> Department:
         target = prefecture_of(code).code
     elif level is UnitLevel.COUNTY:
         target = code
-    else:
-        raise InvalidValue(f"{level.value}单位不在第四条的报送范围（省属、州(市)属、县属）")
+    else:  # 乡(镇)属: not routed by 第四条; the county is the lowest level with an HR department
+        target = code if current(code).level == "county" else prefecture_of(code).code
+        return Department(hr_department(target, year), target, "第四条未规定（乡镇单位不符合第二条）")
     return Department(hr_department(target, year), target, "第四、五条")
 
 
