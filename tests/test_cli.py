@@ -53,3 +53,22 @@ def test_check_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 def test_explain_rejects_a_bad_as_of() -> None:
     result = run("explain", "data/cases", "--as-of", "2026/11/30")
     assert result.exit_code == 2 and "--as-of" in result.output
+
+
+def test_new_case_prints_a_commented_record_that_loads_once_filled(tmp_path: Path) -> None:
+    result = run("new", "case")
+    assert result.exit_code == 0
+    text = result.output
+    assert text.count("#") > 20 and "公民身份号码" in text and "applicant:" in text
+    target = tmp_path / "x.yaml"
+    assert run("new", "case", "--out", str(target)).exit_code == 0
+    assert target.read_text("utf-8") == text
+    again = run("new", "case", "--out", str(target))
+    assert again.exit_code == 2 and "不覆盖" in again.output
+
+
+def test_new_demand_is_a_valid_record(tmp_path: Path) -> None:
+    target = tmp_path / "demand" / "d.yaml"
+    target.parent.mkdir()
+    assert run("new", "demand", "--out", str(target)).exit_code == 0
+    assert run("check", str(target)).exit_code == 0
