@@ -12,6 +12,7 @@ setup: system $(VENV)/.installed
 
 system:
 	@bash scripts/ensure-system.sh
+	@bash scripts/setup-fonts.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

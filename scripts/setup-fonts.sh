@@ -9,7 +9,8 @@
 #   * fc-cache.
 #
 # Needs root and the Noto CJK fonts (scripts/ensure-system.sh installs fonts-noto-cjk).
-# Idempotent: does nothing but refresh the alias file when everything is already in place.
+# Idempotent: when everything is already in place it changes nothing (and then also succeeds
+# without root); otherwise, not being root, it prints the command to run and fails.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,22 +19,27 @@ font_dir=/usr/local/share/fonts/formkit
 conf_dst=/etc/fonts/conf.d/64-formkit-aliases.conf
 fonts=(FandolFang-Regular.otf FandolKai-Regular.otf)
 
-if [ "$(id -u)" != 0 ]; then
-  echo "formkit: installing fonts needs root." >&2
-  echo "run as root:  sudo bash $here/setup-fonts.sh" >&2
-  exit 1
-fi
 [ -f "$conf_src" ] || { echo "formkit: missing $conf_src" >&2; exit 1; }
 
 missing=()
 for f in "${fonts[@]}"; do [ -s "$font_dir/$f" ] || missing+=("$f"); done
+
+if [ "$(id -u)" != 0 ]; then
+  if [ ${#missing[@]} -gt 0 ] || ! cmp -s "$conf_src" "$conf_dst"; then
+    echo "formkit: fonts or font aliases are not installed, and installing them needs root." >&2
+    echo "run as root:  sudo bash $here/setup-fonts.sh" >&2
+    exit 1
+  fi
+  exit 0   # everything in place already
+fi
 
 changed=0
 if [ ${#missing[@]} -gt 0 ]; then
   echo "formkit: installing ${missing[*]} from texlive-lang-chinese (fonts only, no TeX Live)"
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
-  chmod 755 "$tmp"   # apt's sandbox user (_apt) must be able to write the download here
+  # let apt's sandbox user write the download (avoids "Download is performed unsandboxed")
+  if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
   if ! (cd "$tmp" && apt-get download -q texlive-lang-chinese >/dev/null); then
     echo "formkit: 'apt-get download texlive-lang-chinese' failed; try 'apt-get update' first" >&2
     exit 1

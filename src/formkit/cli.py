@@ -178,7 +178,8 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, as_of: st
             facts = derive(case, day)
             for form_id in wanted:
                 for doc in plan_documents(load_form(form_id), case, facts):
-                    for name, data in render_document(case, facts, doc, fmt).files.items():
+                    rendered = render_document(case, facts, doc, fmt, assets_dir=file.parent)
+                    for name, data in rendered.files.items():
                         write_atomic(folder / name, data)
                         written += 1
         except (FormkitError, InvalidValue) as exc:
@@ -220,6 +221,102 @@ def new(kind: str, out: str | None) -> None:
 
     write_atomic(target, text.encode("utf-8"))
     click.echo(f"已写入 {target}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@click.option("--level", "level", required=True, type=click.Choice(["county", "prefecture", "province"]),
+              help="县（county）、州（市）（prefecture）或省（province）级汇总表。")
+@click.option("--division", "division", metavar="CODE", help="县或州（市）的行政区划代码；只涉及一个时可省略。")
+@click.option("--year", "year", required=True, type=int, help="年度。")
+@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
+@click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="docx、pdf、xlsx 的任意组合。")
+@click.option("--reported-on", "reported_on", metavar="YYYY-MM-DD", help="州（市）、省级表的填报时间（默认留空待填）。")
+@click.option("--filled-by", "filled_by", help="州（市）、省级表的填表人（默认留空）。")
+@click.option("--reviewed-by", "reviewed_by", help="州（市）、省级表的审核人（默认留空）。")
+@click.option("--phone", "phone", help="州（市）、省级表的联系电话（默认留空）。")
+def demand(sources: tuple[str, ...], level: str, division: str | None, year: int, out: str, formats: str,
+           reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None) -> None:
+    """附件1 需求信息表 of a county, a 州(市) or the province (第三条), as .docx, PDF and .xlsx.
+
+    SOURCES are county demand lists, YAML or the .xlsx a county reports (files or folders).
+    Higher levels merge the counties below ``--division``, sorted by division code, with 小计
+    rows per county and 州(市) and the 合计 row. Invalid lists are reported like ``formkit
+    check`` does (an .xlsx cell as ``file.xlsx:row:col``) and nothing is written (exit 1).
+    """
+    from formkit.rollup import Reporting
+    from formkit.rollup_run import run_demand
+    from formkit.validators import validate_phone
+
+    fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
+    try:
+        reporting = Reporting(
+            reported_on=date.fromisoformat(reported_on) if reported_on else None,
+            filled_by=filled_by, reviewed_by=reviewed_by, phone=validate_phone(phone) if phone else None)
+    except (ValueError, InvalidValue) as exc:
+        raise UsageError(f"--reported-on / --phone：{exc}") from None
+    result = run_demand(list(sources), level, year, out, division=division, formats=fmt, reporting=reporting)
+    for problem in result.problems:
+        _echo_err(str(problem))
+    if result.table is None:
+        _echo_err("需求信息表有误，未生成汇总表")
+        sys.exit(1)
+    for note in result.notes:
+        _echo_err(f"注意：{note}")
+    table = result.table
+    click.echo(f"{table.division_name}{year}年度需求信息表：{len(table.counties)} 个县（市、区），"
+               f"{len(table.posts)} 个岗位，需求 {table.total} 人")
+    for path in result.written:
+        click.echo(f"  → {path}")
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path())
+@click.option("--prefecture", "prefecture", required=True, metavar="CODE", help="州（市）的行政区划代码，如 532500。")
+@click.option("--year", "year", required=True, type=int, help="申报年度。")
+@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认该年12月31日，未到则今天）。")
+@click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
+@click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
+@click.option("--workers", "workers", type=int, help="生成合订本的进程数（默认 CPU 数）。")
+def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of: str | None, formats: str,
+            no_bundle: bool, workers: int | None) -> None:
+    """附件4 期满人员名册 and 附件5 岗位补贴申报表 of a 州(市) for a year (第十条), with the bundle.
+
+    Lists everyone whose subsidy for a completed, passing period belongs to this 州(市)'s
+    declaration for the year, with the years paid now; sums them per county in figures and in
+    upper case. Writes the .docx/.pdf/.xlsx of both forms, one PDF in filing order (名册, 申报表,
+    then each person's 附件2 and 附件3), and the exclusions report (who was not listed, why, which
+    article), which is also printed. Any invalid record stops the declaration (exit 1).
+    """
+    from formkit.filters import money_figures, rmb_upper
+    from formkit.rollup_run import default_as_of, run_declaration
+
+    fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
+    day = _as_of(as_of) if as_of else default_as_of(year)
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            _echo_err(f"合订本：{done}/{total} 人")
+
+    result = run_declaration(list(cases), prefecture, year, out, as_of=day, formats=fmt, bundle=not no_bundle,
+                             workers=workers, progress=progress)
+    for problem in result.problems:
+        if problem.is_error:
+            _echo_err(str(problem))
+    for failure in result.failures:
+        _echo_err(failure)
+    if result.declaration is None:
+        _echo_err("案卷记录有误，未生成申报材料")
+        sys.exit(1)
+    decl = result.declaration
+    click.echo(result.report)
+    click.echo(f"{decl.prefecture_name}{year}年度：名册 {decl.total_people} 人，核发 {decl.total_years} 年，"
+               f"补贴 {money_figures(decl.total_amount)} 元（{rmb_upper(decl.total_amount)}）")
+    if result.bundle is not None:
+        click.echo(f"合订本 {result.bundle.pages} 页（{result.bundle.persons} 人的申请登记表和考核鉴定表）")
+    for path in result.written:
+        click.echo(f"  → {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

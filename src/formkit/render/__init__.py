@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from formkit.context import document_context
 from formkit.facts import Facts
@@ -38,9 +40,14 @@ def document_date(case: Case, doc: Document) -> date:
     return case.agreement.signed_on
 
 
-def render_document(case: Case, facts: Facts, doc: Document, formats: tuple[str, ...] = FORMATS) -> Rendered:
-    """Render ``doc`` in ``formats``: one .docx per copy and one print PDF with all copies."""
-    context = document_context(case, facts, doc)
+def render_document(case: Case, facts: Facts, doc: Document, formats: tuple[str, ...] = FORMATS, *,
+                    assets_dir: Path | None = None, context: dict[str, Any] | None = None) -> Rendered:
+    """Render ``doc`` in ``formats``: one .docx per copy and one print PDF with all copies.
+
+    ``assets_dir`` is the record's folder (a photo path in the record is relative to it);
+    ``context`` may be passed when the caller built it already (e.g. to hash it).
+    """
+    context = context if context is not None else document_context(case, facts, doc)
     when = document_date(case, doc)
     files: dict[str, bytes] = {}
     if "docx" in formats:
@@ -51,5 +58,5 @@ def render_document(case: Case, facts: Facts, doc: Document, formats: tuple[str,
     if "pdf" in formats:
         from formkit.render.pdf import render_pdf
 
-        files[doc.print_file()] = render_pdf(doc, context, when)
+        files[doc.print_file()] = render_pdf(doc, context, when, assets_dir=assets_dir)
     return Rendered(doc, files)

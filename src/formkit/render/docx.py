@@ -1,0 +1,140 @@
+"""The Word backend: a document's context → one .docx per copy (docxtpl, imported lazily).
+
+A document is rendered ONCE (``render_docx_base``) with the copy-label slot
+(``formkit.context.COPY_LABEL_SLOT``) left as literal text; each copy is then the base with the
+slot replaced by its label (``stamp_docx``) — a string substitution in the zip's XML parts, so
+four copies cost little more than one.
+
+Rendering goes through the project's one Jinja environment (``render.env.make_env``: sandboxed,
+``StrictUndefined``, autoescaping), never docxtpl's lenient default, so ``&`` ``<`` ``>`` ``"``
+``'`` in a value come out as typed and a missing field is an error. A newline in any value
+becomes a real line break (``<w:br/>``) and a tab a ``<w:tab/>`` — docxtpl's listing resolution
+applies to every text run of the body, tables, headers and footers. Output is reproducible:
+the core properties come from the form and ``when`` (never the clock) and the zip has fixed
+member times in a stable order, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
+
+from formkit.context import COPY_LABEL_SLOT
+from formkit.errors import TemplateError
+from formkit.plan import Document
+from formkit.render.env import make_env, template_failure
+
+__all__ = ["render_docx", "render_docx_base", "stamp_docx"]
+
+AUTHOR = "formkit"
+_FIRST = "[Content_Types].xml"  # must lead the zip
+
+
+def _finalize(value: Any) -> Any:
+    """Escape a printed value for WordprocessingML text and shield its braces.
+
+    docxtpl post-processes the rendered XML by turning ``{_{`` into ``{{`` (and the like);
+    character references for ``{`` and ``}`` keep a value such as ``{_{`` exactly as typed.
+    """
+    if hasattr(value, "__html__"):  # already markup (e.g. a docxtpl Listing or RichText)
+        return value
+    return Markup(str(markup_escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def render_docx_base(doc: Document, context: dict[str, Any], when: date) -> bytes:
+    """Render ``doc.form.docx_template`` with ``context`` once: the .docx bytes, copy-label
+    slot unstamped.
+
+    ``context`` is ``formkit.context.document_context(...)`` (``copy_label`` must be the slot);
+    ``when`` dates the file (core properties ``created``/``modified`` and zip member times).
+    Raises ``TemplateError`` for a missing or unreadable template, a syntax error, a field the
+    context does not have, or anything the sandbox refuses.
+    """
+    from docxtpl import DocxTemplate  # heavy: imported only when Word output is asked for
+    import jinja2
+
+    path = doc.form.docx_template
+    if not path.is_file():
+        raise TemplateError(f"表单 {doc.form.id}（docx）缺少模板文件 {path}")
+    env = make_env(autoescape=True)
+    env.finalize = _finalize
+    try:
+        tpl = DocxTemplate(str(path))  # a fresh template per render: docxtpl cannot re-render
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise template_failure(doc.form.id, "docx", exc) from None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: lxml
+        raise TemplateError(f"表单 {doc.form.id}（docx）模板无法读取或渲染：{path}：{exc}") from None
+
+    stamp = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+    props = tpl.docx.core_properties
+    props.title = doc.form.title
+    props.author = props.last_modified_by = AUTHOR
+    props.created = props.modified = stamp
+    props.revision = 1
+    props.comments = ""
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return _rezip(buf.getvalue(), (max(when.year, 1980), when.month, when.day, 0, 0, 0))
+
+
+def stamp_docx(base: bytes, label: str) -> bytes:
+    """The copy of ``base`` whose copy-label slot reads ``label`` (XML-escaped) in every XML
+    part — document, headers and footers.
+
+    Raises ``TemplateError`` if no part contains the slot (the template does not print
+    ``{{ copy_label }}``) or ``base`` is not a .docx.
+    """
+    slot = escape(COPY_LABEL_SLOT).encode("utf-8")
+    text = escape(label).encode("utf-8")
+    found = False
+
+    def replace(name: str, data: bytes) -> bytes:
+        nonlocal found
+        if name.endswith(".xml") and slot in data:
+            found = True
+            return data.replace(slot, text)
+        return data
+
+    out = _rezip(base, None, replace)
+    if not found:
+        raise TemplateError(f"Word 模板没有份数标注位置：应在页眉写 {{{{ copy_label }}}}（渲染为「{COPY_LABEL_SLOT}」）")
+    return out
+
+
+def render_docx(doc: Document, context: dict[str, Any], when: date) -> list[bytes]:
+    """One .docx per copy of ``doc``, in ``doc.copies`` order, each carrying its copy label.
+
+    Rendered once and stamped per copy; errors as ``render_docx_base`` and ``stamp_docx``.
+    """
+    base = render_docx_base(doc, context, when)
+    return [stamp_docx(base, copy.label) for copy in doc.copies]
+
+
+def _rezip(data: bytes, date_time: tuple[int, int, int, int, int, int] | None,
+           transform: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """Rewrite the zip ``data`` deterministically: ``[Content_Types].xml`` first, the other
+    members in their order, fixed times (``date_time``, or each member's own), attributes and
+    compression; ``transform(name, bytes)`` may change a member's content."""
+    try:
+        src = zipfile.ZipFile(io.BytesIO(data))
+        infos = sorted(src.infolist(), key=lambda i: i.filename != _FIRST)
+        members = [(i, src.read(i.filename)) for i in infos]
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise TemplateError(f"不是有效的 .docx 文件：{exc}") from None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, content in members:
+            member = zipfile.ZipInfo(info.filename, date_time=date_time or info.date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.create_system = 0
+            member.external_attr = 0
+            dst.writestr(member, transform(info.filename, content) if transform else content)
+    return out.getvalue()

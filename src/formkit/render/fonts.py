@@ -1,0 +1,188 @@
+"""Fonts of the PDF backend: which open font files play each official role, and whether they
+can draw every character of a document.
+
+Roles (spec §5; ``fonts/formkit-aliases.conf`` maps the Windows names to the same fonts for
+LibreOffice):
+
+=========  ===================  =====================================================
+role       official font        open fonts, in fallback order
+=========  ===================  =====================================================
+``title``  方正小标宋简体         Noto Serif CJK SC Bold
+``body``   仿宋_GB2312           FandolFang, Noto Serif CJK SC
+``hei``    黑体                  Noto Sans CJK SC
+``kai``    楷体_GB2312           FandolKai, Noto Serif CJK SC
+``symbol`` (☑ ☐ of the forms)    DejaVu Sans (the CJK fonts lack the ballot boxes)
+=========  ===================  =====================================================
+
+Files are found through fontconfig (``fc-match``) once per process. The Fandol fonts are
+optional (``scripts/setup-fonts.sh`` installs them; without them the Noto face draws
+everything); the Noto CJK fonts are required.
+
+``check_coverage(context, form_id)`` refuses a document in which some character of some
+string is covered by no font of the body or title chain — WeasyPrint would silently draw an
+empty box (tofu) instead — naming the field path and the character.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from formkit.errors import FontCoverageError, FormkitError
+
+
+class FontMissingError(FormkitError):
+    """A required font (Noto CJK) is not installed: an environment problem (exit code 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """A font a role asks for: fontconfig ``family`` and ``weight`` (``regular``/``bold``)."""
+
+    family: str
+    weight: str = "regular"
+    required: bool = True
+
+    @property
+    def pattern(self) -> str:
+        return f"{self.family}:weight={'bold' if self.weight == 'bold' else 'regular'}"
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """A resolved font: ``path`` of the file, face ``index`` inside a .ttc, its ``family``."""
+
+    path: str
+    index: int
+    family: str
+
+
+ROLES: dict[str, tuple[FontSpec, ...]] = {
+    "title": (FontSpec("Noto Serif CJK SC", "bold"),),
+    "body": (FontSpec("FandolFang", required=False), FontSpec("Noto Serif CJK SC")),
+    "hei": (FontSpec("Noto Sans CJK SC"),),
+    "kai": (FontSpec("FandolKai", required=False), FontSpec("Noto Serif CJK SC")),
+    "symbol": (FontSpec("DejaVu Sans"),),
+}
+"""role → the fonts it uses, in CSS ``font-family`` order (Pango falls back per character)."""
+
+COVERAGE_ROLES = ("body", "title")
+"""The chains a field value may be drawn with; a character must be in one of their fonts."""
+
+ALWAYS_FINE = frozenset("\n\t\r")
+"""Characters that are layout, not glyphs."""
+
+NOT_DRAWN = frozenset({"applicant.photo"})
+"""Context paths that are never drawn as text (a file name, not a value on the page)."""
+
+INSTALL_HINT = "请先安装字体：sudo bash scripts/setup-fonts.sh（需要 fonts-noto-cjk：scripts/ensure-system.sh）"
+
+
+@cache
+def _fc_match(pattern: str) -> FontFile | None:
+    """``fc-match`` ``pattern``; ``None`` when fontconfig falls back to another family."""
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}|%{family}", pattern],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FontMissingError(f"无法调用 fontconfig（fc-match）查找字体：{exc}；{INSTALL_HINT}") from None
+    path, index, families = (out.split("|", 2) + ["", ""])[:3]
+    wanted = pattern.split(":", 1)[0].casefold()
+    if not path or wanted not in {f.strip().casefold() for f in families.split(",")}:
+        return None
+    return FontFile(path, int(index or 0), families.split(",")[0].strip())
+
+
+@cache
+def role_fonts(role: str) -> tuple[FontFile, ...]:
+    """The installed font files of ``role`` in fallback order (optional fonts skipped when absent).
+
+    Raises ``KeyError`` for an unknown role and ``FontMissingError`` when a required font is
+    not installed.
+    """
+    found = []
+    for spec in ROLES[role]:
+        font = _fc_match(spec.pattern)
+        if font is None:
+            if spec.required:
+                raise FontMissingError(f"缺少字体 {spec.family}（{role}）；{INSTALL_HINT}")
+            continue
+        found.append(font)
+    return tuple(found)
+
+
+@cache
+def _codepoints(font: FontFile) -> frozenset[int]:
+    """Every code point ``font`` maps to a glyph (its best cmap), read once with fontTools."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
+            return frozenset(tt.getBestCmap() or ())
+    except Exception as exc:  # a broken or unreadable font file is an environment problem
+        raise FontMissingError(f"无法读取字体文件 {font.path}：{exc}") from None
+
+
+@cache
+def covered_codepoints(roles: tuple[str, ...] = COVERAGE_ROLES) -> frozenset[int]:
+    """The code points some font of ``roles`` covers (union over their fallback chains)."""
+    out: set[int] = set()
+    for role in roles:
+        for font in role_fonts(role):
+            out |= _codepoints(font)
+    return frozenset(out)
+
+
+def iter_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a context tree with its field path: ``("resume[2].unit", "…")``.
+
+    Dicts give ``a.b``, lists and tuples ``a[0]``; other values (numbers, ``None``) are skipped.
+    """
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from iter_strings(item, f"{path}[{i}]")
+
+
+def uncovered(text: str, roles: tuple[str, ...] = COVERAGE_ROLES) -> list[str]:
+    """The distinct characters of ``text`` no font of ``roles`` covers, in order of appearance."""
+    covered = covered_codepoints(roles)
+    seen: dict[str, None] = {}
+    for ch in text:
+        if ch not in ALWAYS_FINE and ord(ch) not in covered:
+            seen.setdefault(ch)
+    return list(seen)
+
+
+def check_coverage(context: dict[str, Any], form_id: str) -> None:
+    """Refuse a context that has a character no PDF font can draw.
+
+    Walks every string of ``context`` (see ``iter_strings``; ``NOT_DRAWN`` paths skipped) and
+    raises ``FontCoverageError`` at the first field with uncovered characters, naming the form,
+    the field path and each character as ``U+2AA0A「𪨊」``. Raises ``FontMissingError`` when the
+    Noto CJK fonts are not installed. Returns ``None`` when every character is covered.
+    """
+    for path, text in iter_strings(context):
+        if path in NOT_DRAWN:
+            continue
+        bad = uncovered(text)
+        if bad:
+            chars = "、".join(f"U+{ord(ch):04X}「{ch}」" for ch in bad)
+            fonts = "、".join(dict.fromkeys(f.family for r in COVERAGE_ROLES for f in role_fonts(r)))
+            raise FontCoverageError(
+                f"表单 {form_id}：字段 {path} 中的字符 {chars}在 PDF 所用字体（{fonts}）中都没有字形，"
+                "无法正确打印（不会以空白方框代替）。请核对该字是否录入正确；生僻字可改用可用的"
+                "异体字并在备注中说明，或安装覆盖该字的字体后再生成。")
+
+
+__all__ = ["COVERAGE_ROLES", "FontFile", "FontMissingError", "FontSpec", "ROLES", "check_coverage",
+           "covered_codepoints", "iter_strings", "role_fonts", "uncovered"]

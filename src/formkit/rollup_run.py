@@ -1,0 +1,196 @@
+"""The roll-up jobs end to end, for ``formkit demand`` and ``formkit declare`` (the CLI only
+parses and prints): load → validate → merge / build (pure: ``rollup``, ``declaration``) →
+context → render (.docx, PDF, .xlsx) → write atomically.
+
+Either job refuses to write anything when an input record is invalid (an incomplete roll-up of
+demand, or a declaration of money missing a person, is worse than none): the result then
+carries the problems and no files. Names of the files:
+``需求信息表_<区划>_<年度>.{docx,pdf,xlsx}``, ``期满人员名册_<州(市)>_<年度>.*``,
+``岗位补贴申报表_<州(市)>_<年度>.*``, ``补贴申报材料_<州(市)>_<年度>.pdf`` (the bundle) and
+``未列入名册人员_<州(市)>_<年度>.md`` (the exclusions report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from formkit.errors import InvalidValue, Problem, UsageError
+
+__all__ = ["DeclarationRun", "DemandRun", "expand_sources", "run_declaration", "run_demand"]
+
+ALL_FORMATS = ("docx", "pdf", "xlsx")
+SOURCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
+def expand_sources(paths: Sequence[str | Path], suffixes: tuple[str, ...] = SOURCE_SUFFIXES) -> list[Path]:
+    """Files and folders (searched recursively, sorted) → files with ``suffixes``, each once.
+    Raises ``UsageError`` for a path that does not exist."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in suffixes
+                           and not q.name.startswith((".", "~$")))
+        elif p.exists():
+            found = [p]
+        else:
+            raise UsageError(f"找不到文件或目录：{p}")
+        for q in found:
+            key = q.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(q)
+    return out
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    from formkit.write import write_atomic
+
+    return [write_atomic(folder / name, data) for name, data in files.items()]
+
+
+# --------------------------------------------------------------------------- 附件1
+
+
+@dataclass
+class DemandRun:
+    """What ``run_demand`` did: the table (``None`` if inputs were invalid), files written,
+    problems of the inputs (errors and warnings), notes (lists left out, counties missing)."""
+
+    table: object | None = None
+    written: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_demand(sources: Sequence[str | Path], level: str, year: int, out: str | Path, *,
+               division: str | None = None, formats: tuple[str, ...] = ALL_FORMATS,
+               reporting: object | None = None) -> DemandRun:
+    """附件1 at ``level`` for ``year`` from county lists (YAML or .xlsx) → files in ``out``."""
+    from formkit.forms import load_form
+    from formkit.plan import safe_name
+    from formkit.render.rollup import render_rollup
+    from formkit.rollup import demand_context, level_name, merge_demand, resolve_division, select_lists
+    from formkit.xlsx import load_demand_file, write_demand_xlsx
+
+    run = DemandRun()
+    files = expand_sources(sources)
+    if not files:
+        raise UsageError("没有找到需求信息表（.yaml 或 .xlsx）")
+    loaded = []
+    for file in files:
+        result = load_demand_file(file)
+        run.problems.extend(result.problems)
+        if result.record is not None:
+            loaded.append((str(file), result.record))
+    if any(p.is_error for p in run.problems):
+        return run
+    division = resolve_division(level, division, [d.county for _, d in loaded if d.year == year])
+    chosen, run.notes = select_lists(loaded, level, division, year)
+    table = merge_demand([d for _, d in chosen], level, division, reporting=reporting)
+    run.table = table
+    if table.missing and level != "county":
+        names = "、".join(name for _, name in table.missing)
+        run.notes.append(f"{table.division_name}尚未报送需求信息表的{level_name('county')}（{len(table.missing)}个）：{names}")
+    form = load_form("demand")
+    stem = f"{form.short_title}_{safe_name(table.division_name)}_{year}"
+    rendered = render_rollup("demand", stem, demand_context(table, form), table.dated,
+                             tuple(f for f in formats if f != "xlsx"))
+    if "xlsx" in formats:
+        rendered[f"{stem}.xlsx"] = write_demand_xlsx(table, form)
+    run.written = _write(Path(out), rendered)
+    return run
+
+
+# --------------------------------------------------------------------------- 附件4, 附件5, bundle
+
+
+@dataclass
+class DeclarationRun:
+    """What ``run_declaration`` did: the declaration (``None`` if inputs were invalid), files
+    written, problems of the records, the bundle's statistics, the exclusions report text."""
+
+    declaration: object | None = None
+    written: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    bundle: object | None = None
+    report: str = ""
+
+
+def default_as_of(year: int, today: date | None = None) -> date:
+    """The day a declaration for ``year`` is computed on by default: 31 December of ``year``,
+    or today if that is earlier (periods not yet complete are then 'not yet due')."""
+    today = today or date.today()
+    return min(today, date(year, 12, 31))
+
+
+def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out: str | Path, *,
+                    as_of: date, formats: tuple[str, ...] = ALL_FORMATS, bundle: bool = True,
+                    workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> DeclarationRun:
+    """The declaration of ``prefecture`` for ``year`` from case records → files in ``out``."""
+    from formkit.bundle import PersonJob, temp_folder, write_bundle
+    from formkit.declaration import build_declaration, exclusions_report, roster_context, subsidy_context
+    from formkit.facts import derive
+    from formkit.forms import load_form
+    from formkit.load import load_case
+    from formkit.plan import safe_name
+    from formkit.render.rollup import render_rollup
+    from formkit.xlsx import write_roster_xlsx, write_subsidy_xlsx
+
+    run = DeclarationRun()
+    files = expand_sources(cases, (".yaml", ".yml"))
+    if not files:
+        raise UsageError("没有找到案卷记录（.yaml）")
+    entries = []
+    for file in files:
+        loaded = load_case(file)
+        run.problems.extend(loaded.problems)
+        if loaded.record is None:
+            continue
+        try:
+            entries.append((loaded.record, derive(loaded.record, as_of), str(file)))
+        except InvalidValue as exc:
+            run.failures.append(f"{file}: {exc}")
+    if run.failures or any(p.is_error for p in run.problems):
+        return run
+    decl = build_declaration(entries, prefecture, year)
+    run.declaration = decl
+    run.report = exclusions_report(decl)
+    folder = Path(out)
+    name = safe_name(decl.prefecture_name)
+    roster_form, subsidy_form = load_form("roster"), load_form("subsidy")
+    roster_stem = f"{roster_form.short_title}_{name}_{year}"
+    subsidy_stem = f"{subsidy_form.short_title}_{name}_{year}"
+    backends = tuple(f for f in formats if f != "xlsx")
+    if bundle and "pdf" not in backends:
+        backends += ("pdf",)
+    files_out = {
+        **render_rollup("roster", roster_stem, roster_context(decl, roster_form), as_of, backends),
+        **render_rollup("subsidy", subsidy_stem, subsidy_context(decl, subsidy_form), as_of, backends),
+    }
+    if "xlsx" in formats:
+        files_out[f"{roster_stem}.xlsx"] = write_roster_xlsx(decl, roster_form, as_of)
+        files_out[f"{subsidy_stem}.xlsx"] = write_subsidy_xlsx(decl, subsidy_form, as_of)
+    head = [(f"{roster_form.attachment} {roster_form.short_title}", files_out[f"{roster_stem}.pdf"]),
+            (f"{subsidy_form.attachment} {subsidy_form.short_title}", files_out[f"{subsidy_stem}.pdf"])]
+    if "pdf" not in formats:
+        files_out = {k: v for k, v in files_out.items() if not k.endswith(".pdf")}
+    files_out[f"未列入名册人员_{name}_{year}.md"] = run.report.encode("utf-8")
+    run.written = _write(folder, files_out)
+    if bundle:
+        target = folder / f"补贴申报材料_{name}_{year}.pdf"
+        with temp_folder(folder) as tmp:
+            jobs = [PersonJob(r.number, r.name, r.entry.case, r.entry.facts,
+                              tuple((it.period_start, it.period_end) for it in r.items),
+                              str(tmp / f"{r.number:05d}.pdf"))
+                    for r in decl.rows]
+            run.bundle = write_bundle(target, head, jobs, workers=workers, progress=progress,
+                                      title=f"{decl.prefecture_name}{year}年度专业技术人员到基层服务岗位补贴申报材料")
+        run.written.append(target)
+    return run
