@@ -134,61 +134,205 @@ def _split_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[st
     return items
 
 
+def _record_files(paths: tuple[str, ...]) -> list[Path]:
+    from formkit.load import iter_record_files
+
+    try:
+        files = iter_record_files(list(paths))
+    except FileNotFoundError as exc:
+        raise UsageError(f"找不到文件或目录：{exc}") from None
+    if not files:
+        raise UsageError("没有找到任何 .yaml 记录文件")
+    return files
+
+
+def _report(outcome) -> None:
+    for problem in outcome.problems:
+        _echo_err(str(problem))
+
+
+def _summary(outcomes, what: str) -> tuple[str, int]:
+    failed = sum(o.failed for o in outcomes)
+    results = [o.result for o in outcomes if getattr(o, "result", None)]
+    new = sum(r.new for r in results)
+    corrected = sum(r.corrected for r in results)
+    unchanged = sum(r.unchanged for r in results)
+    files = sum(r.files for r in results)
+    text = (f"{what}：{len(outcomes) - failed} 份记录成功，{failed} 份失败；文书 新出具 {new}、更正 {corrected}"
+            f"（旧版移入 superseded/）、未变 {unchanged}；写入 {files} 个文件")
+    return text, failed
+
+
+_OUT = click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
+                    help="输出目录；每份记录一个子目录。")
+_FORCE = click.option("--force", is_flag=True, help="全部重新生成（即使输入和模板都没有变）。")
+_WAIT = click.option("--wait", "wait", default=30.0, show_default=True, type=float,
+                     help="输出目录被另一进程占用时最多等待的秒数。")
+
+
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path())
-@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="输出目录；每人一个子目录。")
+@_OUT
 @click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx、pdf 或两者。")
 @click.option("--forms", "forms", default=",".join(PERSON_FORMS), show_default=True,
               help="application（附件2）、agreement（服务协议）、appraisal（附件3）。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）。")
-def render(cases: tuple[str, ...], out: str, formats: str, forms: str, as_of: str | None) -> None:
+@_FORCE
+@_WAIT
+def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bool, wait: float) -> None:
     """Render each person's documents: one .docx per copy, one print-ready PDF per document.
 
     Files go to ``OUT/<record name>/``, e.g. ``申请登记表_张三_第1份_申请人.docx`` and
-    ``申请登记表_张三.pdf``. 附件3 is made for every recorded term appraisal. A bad record is
-    reported (file, line, field) and the others are still rendered; exit 1 if any failed.
+    ``申请登记表_张三.pdf``; 附件3 is made for every recorded term appraisal. Only documents whose
+    record or templates changed are rendered again; a corrected document becomes the next
+    version and the issued one moves to ``superseded/v<N>/``. A bad record is reported (file,
+    line, field) and the others are still rendered; exit 1 if any failed.
     """
+    from formkit.batch import Selection, run
+    from formkit.manifest import OutputLock, remove_stale_temp_files
+
+    selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"),
+                          _split_option(formats, ("docx", "pdf"), "--format"))
+    files = _record_files(cases)
+    out_root = Path(out)
+    with OutputLock(out_root, wait=wait):
+        remove_stale_temp_files(out_root)
+
+        def done(outcome, result) -> None:
+            _report(outcome)
+            if result is not None:
+                click.echo(f"{outcome.path} → {outcome.folder}/（新 {result.new}，更正 {result.corrected}，"
+                           f"未变 {result.unchanged}）")
+
+        outcomes = run(files, out_root, selection, date.today(), force=force, on_done=done)
+    text, failed = _summary(outcomes, "生成")
+    click.echo(text)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path())
+@click.option("--forms", "forms", default="appraisal", show_default=True,
+              help="appraisal（附件3）、application（附件2）、agreement（服务协议），可用逗号组合。")
+@click.option("--year", "year", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
+@click.option("--jobs", "jobs", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
+@_OUT
+@_FORCE
+@_WAIT
+@click.option("--no-progress", is_flag=True, help="不显示进度条。")
+def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: str, force: bool, wait: float,
+          no_progress: bool) -> None:
+    """Batch-print: render the selected documents of every record and collate one print PDF.
+
+    Writes the per-person files (as ``formkit render``) and ``OUT/print/<表名>_<年度>.pdf``: all
+    copies of all documents in order, each copy starting on an odd page (an inserted page says
+    （此页无正文）) for duplex printing. Runs in parallel over the cores with a progress bar;
+    a bad record is reported (file, line, field) and the rest are rendered (exit 1 then).
+    Ctrl-C or a kill leaves only whole files and consistent manifests.
+    """
+    import os
+    import signal
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from formkit.batch import Selection, run, write_print_job
+    from formkit.forms import load_form
+    from formkit.manifest import OutputLock, remove_stale_temp_files
+
+    selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"), ("docx", "pdf"), year)
+    files = _record_files(cases)
+    out_root = Path(out)
+    jobs = jobs or os.cpu_count() or 1
+
+    def on_term(signum, frame):  # a kill is handled like Ctrl-C: stop cleanly, keep whole files
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("剩余"), TimeRemainingColumn(), disable=no_progress, transient=True,
+                        console=None)
+    try:
+        with OutputLock(out_root, wait=wait):
+            remove_stale_temp_files(out_root)
+            with progress:
+                task = progress.add_task("生成文书", total=len(files))
+
+                def done(outcome, result) -> None:
+                    if outcome.failed:
+                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False)
+                        for problem in outcome.problems:
+                            progress.console.print(f"  {problem}", highlight=False, markup=False)
+                    progress.advance(task)
+
+                outcomes = run(files, out_root, selection, date.today(), jobs=jobs, force=force, on_done=done)
+            sources = [(p, c) for o in outcomes if getattr(o, "result", None)
+                       for p, c in zip(o.result.print_files, o.result.copies)]
+            names = "、".join(load_form(f).short_title for f in selection.forms)
+            job_file = out_root / "print" / f"{names}_{year or '全部'}_打印.pdf"
+            pages, blanks = write_print_job(job_file, sources)
+    except KeyboardInterrupt:
+        _echo_err("已中断：已写出的文件都是完整的，清单与之一致；重新运行会从中断处继续。")
+        sys.exit(130)
+    text, failed = _summary(outcomes, "批量生成")
+    click.echo(text)
+    if sources:
+        click.echo(f"打印文件：{job_file}（{len(sources)} 份文书，共 {pages} 页，其中插入空白页 {blanks} 页）")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False))
+@_OUT
+def diff(case: str, out: str) -> None:
+    """List what changed in a record since its documents were issued, and which documents.
+
+    Compares the record with the snapshot in ``OUT/<record name>/manifest.json``: every changed
+    field with its Chinese label, old and new value (ID numbers and phones masked), then each
+    issued document whose content would change. Exit 0 when nothing changed, 1 otherwise.
+    """
+    from formkit.context import document_context
     from formkit.facts import derive
     from formkit.forms import load_form
-    from formkit.load import iter_record_files, load_case
+    from formkit.load import _parse_loc, load_case
+    from formkit.manifest import FolderManifest, context_hash, flatten
+    from formkit.model import Case, label_for
     from formkit.plan import plan_documents
-    from formkit.render import render_document
-    from formkit.write import write_atomic
+    from formkit.privacy import scrub
 
-    fmt = _split_option(formats, ("docx", "pdf"), "--format")
-    wanted = _split_option(forms, PERSON_FORMS, "--forms")
-    day = _as_of(as_of)
-    try:
-        files = iter_record_files(list(cases))
-    except FileNotFoundError as exc:
-        raise UsageError(f"找不到文件或目录：{exc}") from None
-    out_root = Path(out)
-    failed = written = 0
-    for file in files:
-        loaded = load_case(file)
-        if loaded.record is None:
-            failed += 1
-            for problem in loaded.errors:
-                _echo_err(str(problem))
-            continue
-        case = loaded.record
-        folder = out_root / file.stem
-        try:
-            facts = derive(case, day)
-            for form_id in wanted:
-                for doc in plan_documents(load_form(form_id), case, facts):
-                    rendered = render_document(case, facts, doc, fmt, assets_dir=file.parent)
-                    for name, data in rendered.files.items():
-                        write_atomic(folder / name, data)
-                        written += 1
-        except (FormkitError, InvalidValue) as exc:
-            failed += 1
-            _echo_err(f"{file}: {exc}")
-            continue
-        click.echo(f"{file} → {folder}/")
-    click.echo(f"写入 {written} 个文件；{len(files) - failed} 份记录成功，{failed} 份失败")
-    sys.exit(1 if failed else 0)
+    path = Path(case)
+    manifest = FolderManifest.load(Path(out) / path.stem)
+    if not manifest.documents:
+        raise UsageError(f"{Path(out) / path.stem} 中没有已出具的文书；请先运行 formkit render")
+    loaded = load_case(path)
+    if loaded.record is None:
+        for problem in loaded.errors:
+            _echo_err(str(problem))
+        sys.exit(1)
+    record = loaded.record
+    now = flatten(record.model_dump(mode="json"))
+    before = manifest.fields
+    changed = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
+    changed = [k for k in changed if now.get(k) != before.get(k)]
+    for key in changed:
+        label = label_for(Case, _parse_loc(key))
+        old, new = before.get(key, "（无）"), now.get(key, "（无）")
+        click.echo(scrub(f"{key}（{label}）: {old} → {new}"))
+    facts = derive(record, date.today())
+    affected = []
+    planned = set()
+    for form_id in sorted({e.form for e in manifest.documents.values()}):
+        for doc in plan_documents(load_form(form_id), record, facts):
+            planned.add(doc.stem)
+            entry = manifest.documents.get(doc.stem)
+            if entry is None:
+                affected.append(f"{doc.stem}（新文书）")
+            elif entry.context_hash != context_hash(document_context(record, facts, doc)):
+                affected.append(f"{doc.stem}（第 {entry.version} 版 → 第 {entry.version + 1} 版）")
+    affected += [f"{stem}（记录中已无此文书；已出具的保留）" for stem in sorted(set(manifest.documents) - planned)]
+    if not changed and not affected:
+        click.echo("自出具以来没有变化。")
+        sys.exit(0)
+    click.echo(f"共 {len(changed)} 个字段有变化；受影响的文书：" + ("；".join(affected) if affected else "无"))
+    sys.exit(1)
 
 
 @main.command()

@@ -5,7 +5,8 @@
 "2014年3月1日", year-months "1985.03", amounts in figures and upper case — and raw text for
 narratives (newlines kept; each backend turns them into line breaks; escaping is the template
 environment's job, never done here). Both the Word and the PDF template read exactly this dict,
-so tests compare it once for both formats.
+so tests compare it once for both formats. Nothing in it depends on the day of rendering, so
+a document changes only when its record, the rules' data or its templates change.
 
 The copy label is *not* in the context: a document is rendered once and each copy is stamped
 afterwards (``formkit.render``). ``COPY_LABEL_SLOT`` marks where a template wants it.
@@ -78,8 +79,6 @@ def case_context(case: Case, facts: Facts) -> dict[str, Any]:
         "subsidy": {
             "rate": money_figures(rate), "rate_upper": rmb_upper(rate),
             "minimum_years": params.minimum_years,
-            "total": money_figures(facts.subsidy.total_payable),
-            "total_upper": rmb_upper(facts.subsidy.total_payable),
         },
         "routing": {"filing": facts.filing_department.name, "service_county": facts.service_department.name},
     }

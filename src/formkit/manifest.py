@@ -1,18 +1,20 @@
-"""The manifest of issued documents, their versions, and the lock on an output folder.
+"""Manifests of issued documents, their versions, and the lock on an output folder.
 
-``OUT/manifest.json`` holds one entry per issued document (key ``<record>/<document stem>``):
-the hash of its template context (everything the record and the rules put into it), the hash
-of its templates, the formkit version, the output files with their SHA-256, its version number
-and when it was issued, plus a flat snapshot of the record's fields (for ``formkit diff``).
+Every output folder (one per person, ``OUT/<record>/``; one per roll-up or print job) has a
+``manifest.json``: the record it was made from (path, SHA-256 of its bytes, a flat snapshot of
+its fields for ``formkit diff``) and one entry per issued document — the hash of its template
+context (everything the record and the rules put into it), the hash of its templates, the
+formkit version, the formats, its files with SHA-256 and size, its version and when it was
+issued. Per-folder manifests keep each update small, so one is rewritten (atomically) after
+every document: a crash leaves the old or the new state, never half of one.
 
-A document is re-rendered only when its context hash, its template hash or the formkit version
-changed, or a file is missing or altered (``force`` redoes all). When an issued document
-changes, its old files move to ``<folder>/superseded/v<N>/`` — never overwritten, never
-deleted — and the new files are version N+1.
+A document is re-rendered only when its context hash, template hash, formkit version or
+formats changed, or a file is missing or altered (``force`` redoes all). When an issued
+document changes, its old files move to ``<folder>/superseded/v<N>/`` — never overwritten,
+never deleted — and the new files are version N+1.
 
-Every write is atomic (``formkit.write.write_atomic``); the manifest is rewritten after each
-document, so a crash leaves the old or the new state, never half of one. ``OutputLock`` stops
-two runs writing the same folder at once (the second waits, then fails with a clear message).
+``OutputLock`` stops two runs writing the same output folder at once: the second waits, then
+fails with a message naming the folder and the other process.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ SUPERSEDED = "superseded"
 
 
 def formkit_version() -> str:
+    """The installed formkit version (part of every entry: new code may render differently)."""
     try:
         return version("formkit")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
         return "0+unknown"
 
 
@@ -66,126 +69,155 @@ def context_hash(context: dict[str, Any]) -> str:
     return sha256(text.encode("utf-8"))
 
 
+_TEMPLATE_HASHES: dict[tuple[Path, float], str] = {}
+
+
 def template_hash(form: Form) -> str:
     """SHA-256 over a form's files and the shared template files (``forms/_shared/``)."""
-    h = hashlib.sha256()
     shared = forms_root() / "_shared"
     files = sorted(p for p in form.folder.iterdir() if p.is_file())
     if shared.is_dir():
         files += sorted(p for p in shared.iterdir() if p.is_file())
+    stamp = (form.folder, max(p.stat().st_mtime for p in files))
+    if stamp in _TEMPLATE_HASHES:
+        return _TEMPLATE_HASHES[stamp]
+    h = hashlib.sha256()
     for path in files:
         h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    _TEMPLATE_HASHES[stamp] = h.hexdigest()
+    return _TEMPLATE_HASHES[stamp]
 
 
 @dataclass
 class Entry:
-    """One issued document (see the module docstring). ``files`` maps file name → SHA-256,
-    relative to ``folder`` (relative to the output root)."""
+    """One issued document: ``files`` maps a file name (in the folder) to ``[sha256, size]``."""
 
-    key: str
-    record: str
+    stem: str
     form: str
-    folder: str
     version: int
     context_hash: str
     template_hash: str
     formkit_version: str
-    files: dict[str, str]
+    formats: list[str]
+    files: dict[str, list[Any]]
     issued_at: str
+    copies: int = 1
+    print_file: str | None = None
+    pages: int | None = None
+    blank_pages: int = 0
+
+
+@dataclass
+class FolderManifest:
+    """The manifest of one output folder (see the module docstring)."""
+
+    folder: Path
+    record: str | None = None
+    record_hash: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
-
-
-class Manifest:
-    """The entries of one output folder; ``load`` it, change it, ``save`` it (atomically)."""
-
-    def __init__(self, root: Path, entries: dict[str, Entry] | None = None):
-        self.root = root
-        self.entries: dict[str, Entry] = entries or {}
+    documents: dict[str, Entry] = field(default_factory=dict)
+    selections_done: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, root: str | Path) -> Manifest:
-        """Read ``root/manifest.json`` (an absent file is an empty manifest).
-
-        Raises ``FormkitError`` if the file exists but is not a formkit manifest.
-        """
-        root = Path(root)
-        path = root / MANIFEST_NAME
+    def load(cls, folder: str | Path) -> FolderManifest:
+        """Read ``folder/manifest.json`` (absent: empty). Raises ``FormkitError`` if corrupt."""
+        folder = Path(folder)
+        path = folder / MANIFEST_NAME
         if not path.exists():
-            return cls(root)
+            return cls(folder)
         try:
             raw = json.loads(path.read_text("utf-8"))
-            entries = {k: Entry(**v) for k, v in raw["documents"].items()}
+            docs = {k: Entry(**v) for k, v in raw["documents"].items()}
+            return cls(folder, raw.get("record"), raw.get("record_hash"), raw.get("fields") or {}, docs,
+                       raw.get("selections_done") or [])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise FormkitError(f"{path}: 清单文件已损坏，无法读取（{exc}）；请检查或移走后重试") from None
-        return cls(root, entries)
 
     def save(self) -> None:
-        doc = {"formkit": formkit_version(),
-               "documents": {k: asdict(v) for k, v in sorted(self.entries.items())}}
+        doc = {"formkit": formkit_version(), "record": self.record, "record_hash": self.record_hash,
+               "fields": self.fields, "selections_done": sorted(self.selections_done), "documents": {k: asdict(v) for k, v in sorted(self.documents.items())}}
         text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
-        write_atomic(self.root / MANIFEST_NAME, text.encode("utf-8") + b"\n")
+        write_atomic(self.folder / MANIFEST_NAME, text.encode("utf-8") + b"\n")
 
-    def for_record(self, record: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.record == record]
-
-    def is_current(self, key: str, ctx_hash: str, tpl_hash: str) -> bool:
-        """Whether ``key`` was issued from exactly these inputs and its files are intact."""
-        entry = self.entries.get(key)
-        if entry is None or (entry.context_hash, entry.template_hash, entry.formkit_version) != (
-                ctx_hash, tpl_hash, formkit_version()):
-            return False
-        folder = self.root / entry.folder
-        for name, digest in entry.files.items():
-            path = folder / name
-            if not path.is_file() or sha256(path.read_bytes()) != digest:
+    def files_intact(self, entry: Entry, *, verify: bool = False) -> bool:
+        """Whether every file of ``entry`` is there with its size (and hash, if ``verify``)."""
+        for name, (digest, size) in entry.files.items():
+            path = self.folder / name
+            try:
+                if path.stat().st_size != size:
+                    return False
+            except OSError:
+                return False
+            if verify and sha256(path.read_bytes()) != digest:
                 return False
         return True
 
-    def issue(self, *, key: str, record: str, form: str, folder: str, ctx_hash: str, tpl_hash: str,
-              files: dict[str, bytes], fields: dict[str, str] | None = None) -> Entry:
-        """Write ``files`` into ``folder`` as the next version of ``key`` and record it.
+    def is_current(self, stem: str, ctx_hash: str, tpl_hash: str, formats: tuple[str, ...], *,
+                   verify: bool = False) -> bool:
+        """Whether document ``stem`` was issued from exactly these inputs, its files intact."""
+        entry = self.documents.get(stem)
+        return (entry is not None
+                and (entry.context_hash, entry.template_hash, entry.formkit_version)
+                == (ctx_hash, tpl_hash, formkit_version())
+                and set(formats) <= set(entry.formats)
+                and self.files_intact(entry, verify=verify))
 
-        Files of the previous version move to ``folder/superseded/v<N>/`` first. The manifest
-        is saved at the end. Returns the new entry.
+    def issue(self, *, stem: str, form: str, ctx_hash: str, tpl_hash: str, formats: tuple[str, ...],
+              files: dict[str, bytes], copies: int = 1, print_file: str | None = None) -> Entry:
+        """Write ``files`` as the next version of document ``stem`` and save the manifest.
+
+        The previous version's files move to ``superseded/v<N>/`` first. Returns the new entry.
         """
-        target = self.root / folder
-        old = self.entries.get(key)
-        version_no = 1
+        old = self.documents.get(stem)
+        number = 1
         if old is not None:
-            version_no = old.version + 1
+            number = old.version + 1
             self._supersede(old)
         for name, data in files.items():
-            write_atomic(target / name, data)
-        entry = Entry(key=key, record=record, form=form, folder=folder, version=version_no,
-                      context_hash=ctx_hash, template_hash=tpl_hash, formkit_version=formkit_version(),
-                      files={n: sha256(d) for n, d in files.items()},
+            write_atomic(self.folder / name, data)
+        entry = Entry(stem=stem, form=form, version=number, context_hash=ctx_hash, template_hash=tpl_hash,
+                      formkit_version=formkit_version(), formats=sorted(formats),
+                      files={n: [sha256(d), len(d)] for n, d in files.items()},
                       issued_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                      fields=dict(fields or {}))
-        self.entries[key] = entry
+                      copies=copies, print_file=print_file)
+        self.documents[stem] = entry
         self.save()
         return entry
 
     def _supersede(self, old: Entry) -> None:
         """Move the files of ``old`` to ``superseded/v<version>/`` (kept, never deleted)."""
-        folder = self.root / old.folder
-        dest = folder / SUPERSEDED / f"v{old.version}"
+        dest = self.folder / SUPERSEDED / f"v{old.version}"
         for name in old.files:
-            src = folder / name
+            src = self.folder / name
             if src.exists():
                 dest.mkdir(parents=True, exist_ok=True)
                 target = dest / name
-                if target.exists():  # a file of this version was superseded before: keep both
-                    target = dest / f"{Path(name).stem}.{int(time.time())}{Path(name).suffix}"
+                n = 1
+                while target.exists():  # never overwrite what was kept before
+                    n += 1
+                    target = dest / f"{Path(name).stem}（{n}）{Path(name).suffix}"
                 os.replace(src, target)
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete temporary files a killed run left behind (``.name.XXXX.tmp``); returns how many."""
+    count = 0
+    if folder.is_dir():
+        for tmp in folder.rglob(".*.tmp"):
+            try:
+                tmp.unlink()
+                count += 1
+            except OSError:
+                pass
+    return count
 
 
 class OutputLock:
     """An exclusive lock on an output folder (``OUT/.formkit.lock``, ``fcntl.flock``).
 
     ``with OutputLock(out, wait=30):`` waits up to ``wait`` seconds for another run to finish,
-    then raises ``UsageError`` naming the folder and the other process. The lock is released
-    by the OS if the process dies.
+    then raises ``UsageError`` naming the folder and the other process. The OS releases the
+    lock if the process dies.
     """
 
     def __init__(self, root: str | Path, wait: float = 30.0):
@@ -195,8 +227,7 @@ class OutputLock:
 
     def __enter__(self) -> OutputLock:
         self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o640)
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -204,7 +235,7 @@ class OutputLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+                    other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                     os.close(fd)
                     raise UsageError(f"另一个 formkit 进程（pid {other}）正在写入 {self.root}；"
                                      f"已等待 {self.wait:g} 秒。请待其结束后重试") from None
@@ -222,7 +253,7 @@ class OutputLock:
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, str]:
-    """A record (pydantic model dumped to Python) as ``{"applicant.name": "张三", …}``."""
+    """A record dumped to Python (``model_dump(mode="json")``) as ``{"applicant.name": "张三"}``."""
     out: dict[str, str] = {}
     if isinstance(value, dict):
         for k, v in value.items():
@@ -231,5 +262,5 @@ def flatten(value: Any, prefix: str = "") -> dict[str, str]:
         for i, v in enumerate(value):
             out.update(flatten(v, f"{prefix}[{i}]"))
     elif value is not None:
-        out[prefix] = str(_jsonable(value) if isinstance(value, (date, Decimal, Enum)) else value)
+        out[prefix] = str(value)
     return out

@@ -150,6 +150,13 @@ def _write_pdf(html: str, *, base_url: Path, allowed: tuple[Path, ...], when: da
     return document.write_pdf(pdf_identifier=identifier)  # never full_fonts=True: 44 MB pages
 
 
+def render_plain_html(html: str) -> bytes:
+    """Typeset a self-contained HTML string (no external resources, no dates) — for small fixed
+    pages such as the blank "（此页无正文）" page of a print job."""
+    root = Path(__file__).resolve().parent
+    return _write_pdf(html, base_url=root, allowed=(), when=None, what="固定页面")
+
+
 def render_base(doc: Document, context: dict[str, Any], when: date, *,
                 assets_dir: Path | None = None) -> bytes:
     """Render one copy of ``doc`` (every page, no copy label) as PDF bytes.
