@@ -142,11 +142,12 @@ def heading() -> list[P]:
 
 def meta(cells: Sequence[tuple[str, str]], size: float = XIAO_SI) -> OxmlElement:
     """A borderless row of "label：value" pairs across the text width (reporting details)."""
-    width = TEXT_MM / len(cells)
+    widths = {1: [TEXT_MM], 2: [TEXT_MM * 0.7, TEXT_MM * 0.3], 3: [TEXT_MM * 0.55, TEXT_MM * 0.2, TEXT_MM * 0.25]}
+    widths = widths.get(len(cells), [TEXT_MM / len(cells)] * len(cells))
     aligns = ["left"] + ["center"] * (len(cells) - 2) + ["right"] if len(cells) > 1 else ["left"]
     row = [Cell([P([R(label, FANG, size), R(value, FANG, size)], align=align, size=size, line=22)], 1, align)
            for (label, value), align in zip(cells, aligns)]
-    return grid([width] * len(cells), [(row, 8, "row")], size=size, borders=False)
+    return grid(widths, [(row, 8, "row")], size=size, borders=False)
 
 
 def gap(pt: float = 4) -> P:
@@ -191,10 +192,10 @@ def demand() -> list:
 
 def roster() -> list:
     """附件4 期满人员名册: 12 columns, one row per person, the 合计 row (人数, 核发年限)."""
-    cols = [9, 16, 9, 40, 38, 20, 22, 40, 30, 13, 14, 16]
+    cols = [9, 16, 9, 39, 37, 20, 22, 39, 30, 15, 14, 17]
     size = WU
     heads = ["序号", "姓名", "性别", "公民身份号码", "原工作单位", "职称", "服务县\n（市、区）", "服务乡（镇）及单位",
-             "服务起止时间", "本次核发\n年限（年）", "考核结果", "备注"]
+             "服务起止时间", "本次核发\n年限\n（年）", "考核结果", "备注"]
     row = [Cell("{{ r.number }}"), Cell("{{ r.name }}"), Cell("{{ r.sex }}"), Cell("{{ r.id_number }}"),
            Cell("{{ r.home_unit }}", align="left"), Cell("{{ r.title }}"), Cell("{{ r.county }}"),
            Cell([P([R("{{ r.township }}", FANG, size)], align="left", size=size, line=15),
@@ -208,7 +209,7 @@ def roster() -> list:
         tag_row("{%tr for r in rows %}", n),
         (row, 9, "row"),
         tag_row("{%tr endfor %}", n),
-        ([Cell("合计"), Cell("{{ total.people }}人", 8), Cell("{{ total.years }}"), Cell("", 2)], 9, "row"),
+        ([Cell("合计", 2), Cell("{{ total.people }}人", 7), Cell("{{ total.years }}"), Cell("", 2)], 9, "row"),
     ]
     return [*heading(),
             meta([("填报单位（盖章）：", "{{ reporting_unit }}"), ("年度：", "{{ year }}年度"),

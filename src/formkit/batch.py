@@ -179,6 +179,10 @@ def commit_record(outcome: RecordOutcome, selection: Selection) -> CommitResult:
     manifest.record_hash = outcome.record_hash
     manifest.fields = outcome.fields
     for doc in outcome.documents:
+        old = manifest.documents.get(doc.stem)
+        if doc.files is not None and old is not None and _same_files(old.files, doc.files):
+            old.context_hash, old.template_hash = doc.ctx_hash, doc.tpl_hash  # same bytes: not a new version
+            doc.files = None
         if doc.files is None:
             result.unchanged += 1
         else:
@@ -197,8 +201,21 @@ def commit_record(outcome: RecordOutcome, selection: Selection) -> CommitResult:
     return result
 
 
-def _ignore_sigint() -> None:  # workers leave Ctrl-C to the parent, which stops them cleanly
+def _same_files(issued: dict[str, list], files: dict[str, bytes]) -> bool:
+    return set(issued) == set(files) and all(issued[n][0] == sha256(d) for n, d in files.items())
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent (which stops them cleanly), and die with it if it is
+    killed outright (Linux ``PR_SET_PDEATHSIG``), so no orphan keeps rendering."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        pass
 
 
 def run(paths: Iterable[Path], out_root: Path, selection: Selection, as_of: date, *, jobs: int = 1,
@@ -239,7 +256,7 @@ def run(paths: Iterable[Path], out_root: Path, selection: Selection, as_of: date
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              max_tasks_per_child=recycle) as pool:
         window = jobs * 2  # bounded look-ahead: results arrive in order, memory stays small
         pending = []

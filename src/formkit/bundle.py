@@ -14,18 +14,28 @@ assembled by pikepdf from those files, which it reads lazily while saving (in gr
 ``GROUP`` persons, so that few files are open at a time). The bundle has an outline (bookmarks)
 per form and person. Output is reproducible (pikepdf ``deterministic_id``, no dates).
 
+With a cache folder (``PersonJob.cache_dir``; ``formkit declare`` keeps one per 州(市) and year
+in ``OUT/.formkit-cache/``), each attached document's one-copy PDF is kept under a key hashing
+everything it depends on — its template context, date and copy labels, the photo, every file
+of the per-person forms and ``forms/_shared``, the font files, the versions of formkit,
+WeasyPrint and pikepdf (``document_key``) — so a declaration run again after a few records
+changed renders only those; entries the latest bundle did not use are removed.
+
 Raises ``BundleError`` (listing every person whose forms could not be rendered).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from formkit.errors import FormkitError
@@ -51,7 +61,8 @@ class BundleError(FormkitError):
 @dataclass(frozen=True)
 class PersonJob:
     """One listed person: roster ``number``, ``name``, the case and facts, the declared
-    periods (``(start, end)`` of the subsidy items: their 附件3 go in), where to write."""
+    periods (``(start, end)`` of the subsidy items: their 附件3 go in), where to write, and the
+    record's folder (a photo path in the record is relative to it)."""
 
     number: int
     name: str
@@ -59,6 +70,8 @@ class PersonJob:
     facts: Facts
     periods: tuple[tuple[date, date], ...]
     path: str
+    assets_dir: str | None = None
+    cache_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,44 +84,98 @@ class PersonPages:
     path: str
     parts: tuple[tuple[str, int], ...] = ()
     error: str = ""
+    keys: tuple[str, ...] = ()
+    hits: int = 0
 
 
 @dataclass(frozen=True)
 class BundleStats:
-    """The bundle written: pages, persons, bytes."""
+    """The bundle written: pages, persons, bytes, attached documents rendered and reused."""
 
     pages: int
     persons: int
     size: int
+    rendered: int = 0
+    reused: int = 0
 
 
-def _copy_pages(pdf_bytes: bytes, copies: int, index: int, dest, pikepdf):
-    """Append the pages of copy ``index`` (0-based, of ``copies``) of a print PDF to ``dest``;
-    returns (pages appended, the opened source, which must stay open until ``dest`` is saved)."""
-    src = pikepdf.open(io.BytesIO(pdf_bytes))
-    n = len(src.pages)
-    per_copy = n // copies if copies else n
-    if copies and per_copy * copies != n:
-        raise ValueError(f"打印 PDF 共 {n} 页，不能均分为 {copies} 份")
-    start = per_copy * index
-    dest.pages.extend(src.pages[start:start + per_copy])
-    return per_copy, src
+@lru_cache(maxsize=1)
+def _fingerprint() -> bytes:
+    """What, besides a document's context, decides its PDF: the versions of formkit, WeasyPrint
+    and pikepdf, every file of the per-person forms and ``forms/_shared``, the font files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from formkit.forms import forms_root
+    from formkit.render.fonts import ROLES, role_fonts
+
+    digest = hashlib.sha256(b"formkit-bundle-1")
+    for package in ("formkit", "weasyprint", "pikepdf", "pydyf"):
+        try:
+            digest.update(f"{package}={version(package)};".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=?;".encode())
+    root = forms_root()
+    for folder in ("_shared", "application", "appraisal"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for role in ROLES:
+        for font in role_fonts(role):
+            stat = os.stat(font.path)
+            digest.update(f"{font.path}|{font.index}|{stat.st_size}|{stat.st_mtime_ns};".encode())
+    return digest.digest()
+
+
+def document_key(doc, context: dict, when: date, photo: Path | None) -> str:
+    """The cache key of one attached document: everything its one-copy PDF depends on."""
+    digest = hashlib.sha256(_fingerprint())
+    digest.update(json.dumps(context, sort_keys=True, ensure_ascii=False, default=str).encode())
+    digest.update(f"|{doc.form.id}|{when.isoformat()}|{ATTACHED_ROLE}|".encode())
+    digest.update("|".join(c.label for c in doc.copies).encode())
+    if photo is not None and photo.is_file():
+        digest.update(photo.read_bytes())
+    return digest.hexdigest()
+
+
+def _one_copy(doc, data: bytes, pikepdf) -> bytes:
+    """The pages of the ``ATTACHED_ROLE`` copy of a print PDF, as a PDF of their own."""
+    roles = [c.role for c in doc.copies]
+    index = roles.index(ATTACHED_ROLE) if ATTACHED_ROLE in roles else 0
+    out = pikepdf.new()
+    with pikepdf.open(io.BytesIO(data)) as src:
+        n = len(src.pages)
+        per_copy = n // len(roles) if roles else n
+        if roles and per_copy * len(roles) != n:
+            raise ValueError(f"打印 PDF 共 {n} 页，不能均分为 {len(roles)} 份")
+        out.pages.extend(src.pages[per_copy * index:per_copy * (index + 1)])
+        buf = io.BytesIO()
+        out.save(buf, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buf.getvalue()
 
 
 def render_person(job: PersonJob) -> PersonPages:
     """Render one person's 附件2 and declared 附件3 (one copy each) into ``job.path``.
 
-    Runs in a worker process; never raises (an error comes back as ``PersonPages.error``)."""
+    With ``job.cache_dir``, a document whose key (``document_key``) is cached is not rendered
+    again. Runs in a worker process; never raises (an error comes back as ``PersonPages.error``)."""
     try:
         import pikepdf
 
+        from formkit.context import document_context
         from formkit.forms import load_form
         from formkit.plan import plan_documents
-        from formkit.render import render_document
+        from formkit.render import document_date, render_document
+        from formkit.write import write_atomic
 
         parts: list[tuple[str, int]] = []
+        keys: list[str] = []
+        hits = 0
         dest = pikepdf.new()
         sources = []
+        assets = Path(job.assets_dir) if job.assets_dir else None
+        photo = job.case.applicant.photo
+        photo_path = None if not photo else (Path(photo) if Path(photo).is_absolute() else (assets or Path.cwd()) / photo)
         for form_id in ("application", "appraisal"):
             form = load_form(form_id)
             for doc in plan_documents(form, job.case, job.facts):
@@ -116,22 +183,35 @@ def render_person(job: PersonJob) -> PersonPages:
                     rec = job.case.term_appraisals[doc.appraisal_index]
                     if (rec.start, rec.end) not in job.periods:
                         continue
-                data = render_document(job.case, job.facts, doc, ("pdf",)).files[doc.print_file()]
-                roles = [c.role for c in doc.copies]
-                index = roles.index(ATTACHED_ROLE) if ATTACHED_ROLE in roles else 0
-                pages, src = _copy_pages(data, len(roles), index, dest, pikepdf)
+                context = document_context(job.case, job.facts, doc)
+                cached = None
+                if job.cache_dir:
+                    key = document_key(doc, context, document_date(job.case, doc), photo_path)
+                    keys.append(key)
+                    cached = Path(job.cache_dir) / f"{key}.pdf"
+                if cached is not None and cached.is_file():
+                    src = pikepdf.open(cached)
+                    hits += 1
+                else:
+                    data = render_document(job.case, job.facts, doc, ("pdf",), assets_dir=assets,
+                                           context=context).files[doc.print_file()]
+                    one = _one_copy(doc, data, pikepdf)
+                    if cached is not None:
+                        write_atomic(cached, one)
+                    src = pikepdf.open(io.BytesIO(one))
                 sources.append(src)
+                dest.pages.extend(src.pages)
                 what = f"{form.attachment} {form.short_title}"
                 if doc.appraisal_index is not None:
                     rec = job.case.term_appraisals[doc.appraisal_index]
                     what += f"（{rec.start.year}.{rec.start.month:02d}—{rec.end.year}.{rec.end.month:02d}）"
-                parts.append((what, pages))
+                parts.append((what, len(src.pages)))
         dest.save(job.path, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
         dest.close()
         for src in sources:
             src.close()
-        return PersonPages(job.number, job.name, job.path, tuple(parts))
+        return PersonPages(job.number, job.name, job.path, tuple(parts), keys=tuple(keys), hits=hits)
     except Exception as exc:  # reported per person by the caller
         return PersonPages(job.number, job.name, job.path, error=f"{type(exc).__name__}: {exc}")
 
@@ -189,7 +269,11 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
         groups.append((str(path), list(group)))
         group.clear()
 
+    used: set[str] = set()
+    if progress:
+        progress(0, len(jobs))
     for i, result in enumerate(_results(jobs, workers), start=1):
+        used.update(result.keys)
         if result.error:
             errors.append(f"{result.number}. {result.name}：{result.error}")
         else:
@@ -245,7 +329,14 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return BundleStats(pages, len(done), target.stat().st_size)
+    caches = {Path(j.cache_dir) for j in jobs if j.cache_dir}
+    for cache in caches:  # keep what this bundle used, nothing older
+        for old in cache.glob("*.pdf"):
+            if old.stem not in used:
+                old.unlink(missing_ok=True)
+    documents = sum(len(p.parts) for p in done)
+    reused = sum(p.hits for p in done)
+    return BundleStats(pages, len(done), target.stat().st_size, documents - reused, reused)
 
 
 class temp_folder:

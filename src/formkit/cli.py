@@ -258,9 +258,9 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 
                 def done(outcome, result) -> None:
                     if outcome.failed:
-                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False)
+                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False, soft_wrap=True)
                         for problem in outcome.problems:
-                            progress.console.print(f"  {problem}", highlight=False, markup=False)
+                            progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)
 
                 outcomes = run(files, out_root, selection, date.today(), jobs=jobs, force=force, on_done=done)
@@ -293,10 +293,11 @@ def diff(case: str, out: str) -> None:
     from formkit.facts import derive
     from formkit.forms import load_form
     from formkit.load import _parse_loc, load_case
-    from formkit.manifest import FolderManifest, context_hash, flatten
+    from formkit.manifest import FolderManifest, context_hash, flatten, sha256
     from formkit.model import Case, label_for
     from formkit.plan import plan_documents
     from formkit.privacy import scrub
+    from formkit.render import render_document
 
     path = Path(case)
     manifest = FolderManifest.load(Path(out) / path.stem)
@@ -326,7 +327,12 @@ def diff(case: str, out: str) -> None:
             if entry is None:
                 affected.append(f"{doc.stem}（新文书）")
             elif entry.context_hash != context_hash(document_context(record, facts, doc)):
-                affected.append(f"{doc.stem}（第 {entry.version} 版 → 第 {entry.version + 1} 版）")
+                # The context changed; the document only if a field it prints did: render the
+                # cheapest format and compare with what was issued.
+                fmt = ("docx",) if "docx" in entry.formats else ("pdf",)
+                rendered = render_document(record, facts, doc, fmt, assets_dir=path.parent)
+                if any(entry.files.get(n, [None])[0] != sha256(d) for n, d in rendered.files.items()):
+                    affected.append(f"{doc.stem}（第 {entry.version} 版 → 第 {entry.version + 1} 版）")
     affected += [f"{stem}（记录中已无此文书；已出具的保留）" for stem in sorted(set(manifest.documents) - planned)]
     if not changed and not affected:
         click.echo("自出具以来没有变化。")
@@ -423,8 +429,9 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
 @click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
 @click.option("--workers", "workers", type=int, help="生成合订本的进程数（默认 CPU 数）。")
+@click.option("--no-cache", "no_cache", is_flag=True, help="合订本的每份附件都重新生成（默认复用 OUT/.formkit-cache 中未变的）。")
 def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of: str | None, formats: str,
-            no_bundle: bool, workers: int | None) -> None:
+            no_bundle: bool, workers: int | None, no_cache: bool) -> None:
     """附件4 期满人员名册 and 附件5 岗位补贴申报表 of a 州(市) for a year (第十条), with the bundle.
 
     Lists everyone whose subsidy for a completed, passing period belongs to this 州(市)'s
@@ -440,11 +447,11 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     day = _as_of(as_of) if as_of else default_as_of(year)
 
     def progress(done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
+        if done and (done == total or done % 50 == 0):
             _echo_err(f"合订本：{done}/{total} 人")
 
     result = run_declaration(list(cases), prefecture, year, out, as_of=day, formats=fmt, bundle=not no_bundle,
-                             workers=workers, progress=progress)
+                             workers=workers, progress=progress, cache=not no_cache)
     for problem in result.problems:
         if problem.is_error:
             _echo_err(str(problem))
@@ -458,9 +465,36 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     click.echo(f"{decl.prefecture_name}{year}年度：名册 {decl.total_people} 人，核发 {decl.total_years} 年，"
                f"补贴 {money_figures(decl.total_amount)} 元（{rmb_upper(decl.total_amount)}）")
     if result.bundle is not None:
-        click.echo(f"合订本 {result.bundle.pages} 页（{result.bundle.persons} 人的申请登记表和考核鉴定表）")
+        b = result.bundle
+        click.echo(f"合订本 {b.pages} 页（{b.persons} 人的申请登记表和考核鉴定表；新生成 {b.rendered} 份，"
+                   f"沿用未变的 {b.reused} 份）")
     for path in result.written:
         click.echo(f"  → {path}")
+
+
+@main.command()
+@click.argument("forms", nargs=-1, type=click.Path())
+@click.option("--as", "as_form", metavar="FORM", help="检查单个模板文件时，按哪个表单的数据检查（如 application）。")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), help="示例记录目录（含 cases/、demand/；默认项目的 data/）。")
+@click.option("--quiet", "-q", is_flag=True, help="只输出错误，不输出警告。")
+def lint(forms: tuple[str, ...], as_form: str | None, data_dir: str | None, quiet: bool) -> None:
+    """Check the Word and HTML templates of forms (every form when none is named).
+
+    FORM is a form id (``application``), a form folder, or a template file (``.docx``/``.html``,
+    with ``--as FORM`` when it is not in a form folder). Finds tags Word split across runs or
+    formatting, unbalanced ``{{ }}`` / ``{% %}``, misplaced ``{%tr %}`` row loops, and fields the
+    data does not have — in the body, tables, text boxes, headers and footers — saying where
+    (``第1个表格第3行第2列「…」``). Exit 0 when no faults (warnings allowed), 1 otherwise.
+    """
+    from formkit.lint import lint_targets
+
+    report = lint_targets(list(forms), as_form=as_form, data_dir=Path(data_dir) if data_dir else None)
+    for finding in report.findings:
+        if finding.is_error or not quiet:
+            _echo_err(str(finding))
+    errors, warnings = len(report.errors), len(report.warnings)
+    click.echo(f"检查 {len(report.templates)} 个模板：{errors} 处错误，{warnings} 处警告")
+    sys.exit(1 if errors else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -152,11 +152,50 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         col += 1
         if ch in "\t\r":
             continue
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cs", "Co") or ch in "\u2028\u2029\ufeff":
+        if _refused_char(ch):
             problems.append(Problem(f"含有控制字符 U+{ord(ch):04X}（常见于从网页或 Excel 粘贴）；请删除",
                                     file=file, line=line, col=col))
+    if problems:
+        problems = _name_fields(text, problems)
     return (None if problems else text), problems
+
+
+def _refused_char(ch: str) -> bool:
+    """A character refused anywhere in a record file (tabs, CR and LF are fine)."""
+    return ch not in "\t\r\n" and (unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in "\u2028\u2029\ufeff")
+
+
+def _name_fields(text: str, problems: list[Problem]) -> list[Problem]:
+    """Give each refused character's problem the path of the value it stands in, when the file
+    parses once those characters are blanked out (they are reported either way)."""
+    loader = _StrictLoader("".join("x" if _refused_char(ch) else ch for ch in text))
+    try:
+        root = loader.get_single_node()
+    except (yaml.YAMLError, _Refused):
+        return problems
+    finally:
+        loader.dispose()
+    spans: list[tuple[tuple[int, int], tuple[int, int], Loc]] = []
+
+    def walk(node: Node | None, loc: Loc) -> None:
+        if isinstance(node, ScalarNode):
+            spans.append(((node.start_mark.line, node.start_mark.column),
+                          (node.end_mark.line, node.end_mark.column), loc))
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, loc + (i,))
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    walk(value, loc + (key.value,))
+
+    walk(root, ())
+    out = []
+    for problem in problems:
+        pos = ((problem.line or 1) - 1, (problem.col or 1) - 1)
+        loc = next((loc for start, end, loc in spans if start <= pos < end), None)
+        out.append(replace(problem, path=_loc_text(loc)) if loc else problem)
+    return out
 
 
 def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:

@@ -31,7 +31,24 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YM_RE = re.compile(r"^(\d{4})[-.](\d{2})$")
 
 
+MAX_LINE = 200
+"""Longest single-line value (characters): a cell of an official form, not a page of text."""
+
+_BIDI_CONTROLS = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+"""Bidirectional marks, embeddings, overrides and isolates: invisible, they change the order in
+which the following characters are *shown* (``U+202E`` makes ``abc`` read ``cba``)."""
+
+_INVISIBLE_NAMES = {0x200B: "零宽空格", 0x200C: "零宽不连字", 0x200D: "零宽连字", 0x2060: "零宽不换行空格",
+                    0xFEFF: "零宽不换行空格（BOM）", 0x00AD: "软连字符", 0x180E: "蒙古文元音分隔符"}
+
+
 def _check_text(value: Any, *, multiline: bool) -> str:
+    """Text as typed, minus surrounding blanks; refuses what would print differently from what
+    it says: control characters, tabs and newlines in a single-line field, line/paragraph
+    separators, and every invisible format character (Unicode category Cf: zero-width spaces
+    and joiners, soft hyphens, BOMs, bidirectional overrides such as ``U+202E``). An invisible
+    character in a name or an ID-bearing form makes two values that look alike differ, and a
+    bidi override shows the text in another order than it is stored."""
     if not isinstance(value, str):
         raise InvalidValue(f"应为文本，实为 {type(value).__name__}")
     text = value.strip() if not multiline else value.strip("\n ").rstrip()
@@ -45,8 +62,17 @@ def _check_text(value: Any, *, multiline: bool) -> str:
             raise InvalidValue(f"第{i + 1}个字符是{what}，不允许出现在此处{hint}")
         if ch in ("\u2028", "\u2029"):
             raise InvalidValue(f"第{i + 1}个字符是行/段分隔符 U+{ord(ch):04X}，请改用普通换行")
+        if cat == "Cf":
+            if ord(ch) in _BIDI_CONTROLS:
+                raise InvalidValue(f"第{i + 1}个字符是看不见的文字方向控制符 U+{ord(ch):04X}，会使显示的文字顺序"
+                                   "与实际内容不一致，不允许出现；请删除（常见于从网页复制）")
+            what = _INVISIBLE_NAMES.get(ord(ch), "看不见的格式字符")
+            raise InvalidValue(f"第{i + 1}个字符是{what} U+{ord(ch):04X}，打印出来看不见，却使内容与看到的不一致，"
+                               "不允许出现；请删除（常见于从网页或聊天软件复制）")
     if not text:
         raise InvalidValue("不能为空")
+    if not multiline and len(text) > MAX_LINE:
+        raise InvalidValue(f"单行文本最多 {MAX_LINE} 个字，此处有 {len(text)} 个字；是否把大段文字贴到了这一栏？")
     return text
 
 
@@ -161,7 +187,7 @@ def _str_schema(pattern: str | None = None, **extra: Any) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
-Line = Annotated[str, BeforeValidator(_line), _str_schema(description="单行文本")]
+Line = Annotated[str, BeforeValidator(_line), _str_schema(description="单行文本", maxLength=MAX_LINE)]
 Para = Annotated[str, BeforeValidator(_para), _str_schema(description="可多行文本")]
 Day = Annotated[date, BeforeValidator(_date), _str_schema(r"^\d{4}-\d{2}-\d{2}$", format="date")]
 YearMonth = Annotated[date, BeforeValidator(_year_month), _str_schema(r"^\d{4}[-.]\d{2}$")]

@@ -16,14 +16,20 @@ from formkit.forms import ROLES, Form, copy_label
 from formkit.model import Case
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.IGNORECASE)
+"""Names Windows reserves for devices, with or without an extension (``NUL``, ``con.txt``)."""
 
 
 def safe_name(text: str, limit: int = 40) -> str:
     """Make ``text`` a safe file-name part: no path separators, reserved or control characters,
-    no leading dots, at most ``limit`` characters. Never empty (``未命名``)."""
+    no leading or trailing dots and spaces, no Windows device name (``CON``, ``NUL`` …), at
+    most ``limit`` characters. Never empty (``未命名``)."""
     cleaned = _UNSAFE.sub("_", text).strip(" ._")
     cleaned = cleaned.replace("..", "_")
-    return cleaned[:limit] or "未命名"
+    cleaned = cleaned[:limit].rstrip(" .")
+    if _RESERVED.fullmatch(cleaned):
+        cleaned = f"_{cleaned}"
+    return cleaned or "未命名"
 
 
 @dataclass(frozen=True)

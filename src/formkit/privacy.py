@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 
-# An 18-character ID number (17 digits + check digit or X), or the old 15-digit form, standing
-# alone (not inside a longer run of digits). Full-width digits are matched too.
-_ID_RE = re.compile(r"(?<![0-9０-９])([0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９XxＸｘ])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+# An 18-character ID number (17 digits + check digit or X) — its digits may be grouped by single
+# spaces or dashes (``530102 19900101 1234``) — or the old 15-digit form, standing alone (not
+# inside a longer run of digits). Full-width digits are matched too.
+_D = "[0-9０-９]"
+_ID_RE = re.compile(rf"(?<![0-9０-９])((?:{_D}[ \u3000\-－]?){{17}}[0-9０-９XxＸｘ]|{_D}{{15}})(?![0-9０-９XxＸｘ])")
+# A mainland mobile, with an optional +86/0086 prefix and 3-4-4 grouping by spaces or dashes.
+_MOBILE_RE = re.compile(rf"(?<![0-9０-９])((?:[+＋]|00)?86[ \-]?)?([1１][3-9３-９]{_D})[ \u3000\-－]?{_D}{{4}}"
+                        rf"[ \u3000\-－]?({_D}{{4}})(?![0-9０-９])")
 
 
 def mask_id_number(value: str) -> str:
@@ -39,4 +43,4 @@ def mask_phone(value: str) -> str:
 def scrub(text: str) -> str:
     """Mask every ID number and mobile number found anywhere in ``text``."""
     text = _ID_RE.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _MOBILE_RE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)

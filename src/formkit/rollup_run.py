@@ -22,6 +22,8 @@ from formkit.errors import InvalidValue, Problem, UsageError
 __all__ = ["DeclarationRun", "DemandRun", "expand_sources", "run_declaration", "run_demand"]
 
 ALL_FORMATS = ("docx", "pdf", "xlsx")
+CACHE_FOLDER = ".formkit-cache"
+"""Inside the output folder: the bundle's rendered attachments, reused when unchanged."""
 SOURCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
@@ -74,7 +76,8 @@ def run_demand(sources: Sequence[str | Path], level: str, year: int, out: str | 
     from formkit.forms import load_form
     from formkit.plan import safe_name
     from formkit.render.rollup import render_rollup
-    from formkit.rollup import demand_context, level_name, merge_demand, resolve_division, select_lists
+    from formkit.rollup import (RollupError, demand_context, level_name, merge_demand, resolve_division,
+                                 select_lists)
     from formkit.xlsx import load_demand_file, write_demand_xlsx
 
     run = DemandRun()
@@ -89,13 +92,23 @@ def run_demand(sources: Sequence[str | Path], level: str, year: int, out: str | 
             loaded.append((str(file), result.record))
     if any(p.is_error for p in run.problems):
         return run
+    if not any(d.year == year for _, d in loaded):
+        found = "、".join(sorted({str(d.year) for _, d in loaded}))
+        raise RollupError(f"没有可汇总的{year}年度需求信息表（给出的是 {found} 年度）")
     division = resolve_division(level, division, [d.county for _, d in loaded if d.year == year])
     chosen, run.notes = select_lists(loaded, level, division, year)
     table = merge_demand([d for _, d in chosen], level, division, reporting=reporting)
     run.table = table
-    if table.missing and level != "county":
+    if table.missing and level == "prefecture":
         names = "、".join(name for _, name in table.missing)
         run.notes.append(f"{table.division_name}尚未报送需求信息表的{level_name('county')}（{len(table.missing)}个）：{names}")
+    elif table.missing and level == "province":
+        from formkit.divisions import all_prefectures, name_on, prefecture_of
+
+        reported = {prefecture_of(c).code for c in table.counties}
+        silent = [name_on(p.code, year) for p in all_prefectures() if p.code not in reported]
+        run.notes.append(f"尚有 {len(table.missing)} 个{level_name('county')}未报送需求信息表"
+                         + (f"；没有任何县报送的州（市）：{'、'.join(silent)}" if silent else ""))
     form = load_form("demand")
     stem = f"{form.short_title}_{safe_name(table.division_name)}_{year}"
     rendered = render_rollup("demand", stem, demand_context(table, form), table.dated,
@@ -131,7 +144,7 @@ def default_as_of(year: int, today: date | None = None) -> date:
 
 def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out: str | Path, *,
                     as_of: date, formats: tuple[str, ...] = ALL_FORMATS, bundle: bool = True,
-                    workers: int | None = None,
+                    workers: int | None = None, cache: bool = True,
                     progress: Callable[[int, int], None] | None = None) -> DeclarationRun:
     """The declaration of ``prefecture`` for ``year`` from case records → files in ``out``."""
     from formkit.bundle import PersonJob, temp_folder, write_bundle
@@ -185,10 +198,13 @@ def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out
     run.written = _write(folder, files_out)
     if bundle:
         target = folder / f"补贴申报材料_{name}_{year}.pdf"
+        cache_dir = folder / CACHE_FOLDER / f"bundle-{prefecture}-{year}" if cache else None
         with temp_folder(folder) as tmp:
             jobs = [PersonJob(r.number, r.name, r.entry.case, r.entry.facts,
                               tuple((it.period_start, it.period_end) for it in r.items),
-                              str(tmp / f"{r.number:05d}.pdf"))
+                              str(tmp / f"{r.number:05d}.pdf"),
+                              str(Path(r.entry.source).parent) if r.entry.source else None,
+                              str(cache_dir) if cache_dir else None)
                     for r in decl.rows]
             run.bundle = write_bundle(target, head, jobs, workers=workers, progress=progress,
                                       title=f"{decl.prefecture_name}{year}年度专业技术人员到基层服务岗位补贴申报材料")

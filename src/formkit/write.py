@@ -2,7 +2,8 @@
 
 ``write_atomic(path, data)`` writes to a temporary file in the same folder, flushes it to disk,
 then renames it over ``path`` (``os.replace`` is atomic on POSIX). Files are created readable by
-owner and group only (0o640): they hold personal data.
+owner and group only (0o640): they hold personal data; folders it creates are 0o750 (their
+listings show people's names).
 """
 
 from __future__ import annotations
@@ -12,6 +13,19 @@ import tempfile
 from pathlib import Path
 
 FILE_MODE = 0o640
+DIR_MODE = 0o750
+
+
+def _make_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each with ``DIR_MODE`` (less the umask)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for item in reversed(missing):
+        item.mkdir(mode=DIR_MODE, exist_ok=True)
 
 
 def write_atomic(path: str | Path, data: bytes, mode: int = FILE_MODE) -> Path:
@@ -20,7 +34,7 @@ def write_atomic(path: str | Path, data: bytes, mode: int = FILE_MODE) -> Path:
     Raises ``OSError`` if the folder cannot be written; the temporary file is removed then.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_folders(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import Problem, Severity
+from formkit.errors import Problem, Severity, UsageError
 from formkit.load import Loaded, Positions, validate_data
 from formkit.model import DemandList, DemandPost, label_for
 
@@ -55,6 +55,7 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 MONEY_FORMAT = "#,##0.00"
 TEXT_FORMAT = "@"
 BLANK_DATE = "年　月　日"
+EXCEL_CELL_LIMIT = 32767
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,11 @@ class _Writer:
         c = self.ws.cell(row=row, column=col)
         if isinstance(value, Decimal):
             value = value if value != value.to_integral() else int(value)
+        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            raise UsageError(f"单元格文本过长（{len(value)} 字，Excel 上限 {EXCEL_CELL_LIMIT}）：{value[:20]}…")
         c.value = value if value != "" else None
+        if isinstance(value, str) and value:
+            c.data_type = "s"  # text stays text: "=1+1" is never a formula
         c.font = Font(name=font, size=size, bold=bold, charset=GB2312_CHARSET)
         c.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
         c.number_format = {"text": TEXT_FORMAT, "date": DATE_FORMAT, "money": MONEY_FORMAT}.get(kind, "General")

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
 from formkit.context import COPY_LABEL_SLOT
-from formkit.errors import TemplateError
+from formkit.errors import FormkitError, TemplateError
 from formkit.plan import Document
 from formkit.render.env import make_env, template_failure
 
@@ -35,6 +35,10 @@ __all__ = ["render_docx", "render_docx_base", "stamp_docx"]
 
 AUTHOR = "formkit"
 _FIRST = "[Content_Types].xml"  # must lead the zip
+_SLOT_MARK = "<!--formkit:copy-label-->"
+"""Follows the copy-label slot in the rendered XML. Values are escaped (``<`` → ``&lt;``), so no
+value can produce it: a name that happens to read 〔份数及持有人〕 is printed as typed, only the
+template's ``{{ copy_label }}`` is stamped."""
 
 
 def _finalize(value: Any) -> Any:
@@ -65,6 +69,8 @@ def render_docx_base(doc: Document, context: dict[str, Any], when: date) -> byte
         raise TemplateError(f"表单 {doc.form.id}（docx）缺少模板文件 {path}")
     env = make_env(autoescape=True)
     env.finalize = _finalize
+    if "copy_label" in context:  # the slot as markup no value can produce: see _SLOT_MARK
+        context = {**context, "copy_label": Markup(escape(context["copy_label"]) + _SLOT_MARK)}
     try:
         tpl = DocxTemplate(str(path))  # a fresh template per render: docxtpl cannot re-render
         tpl.render(context, jinja_env=env, autoescape=True)
@@ -72,6 +78,10 @@ def render_docx_base(doc: Document, context: dict[str, Any], when: date) -> byte
         raise template_failure(doc.form.id, "docx", exc) from None
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: lxml
         raise TemplateError(f"表单 {doc.form.id}（docx）模板无法读取或渲染：{path}：{exc}") from None
+    except FormkitError:
+        raise
+    except Exception as exc:  # anything else a template can raise (1/0 …): never a traceback
+        raise template_failure(doc.form.id, "docx", exc) from None
 
     stamp = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
     props = tpl.docx.core_properties
@@ -92,7 +102,7 @@ def stamp_docx(base: bytes, label: str) -> bytes:
     Raises ``TemplateError`` if no part contains the slot (the template does not print
     ``{{ copy_label }}``) or ``base`` is not a .docx.
     """
-    slot = escape(COPY_LABEL_SLOT).encode("utf-8")
+    slot = (escape(COPY_LABEL_SLOT) + _SLOT_MARK).encode("utf-8")
     text = escape(label).encode("utf-8")
     found = False
 

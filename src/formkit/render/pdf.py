@@ -30,7 +30,7 @@ from typing import Any
 
 import jinja2
 
-from formkit.errors import FontCoverageError, TemplateError, UsageError
+from formkit.errors import FontCoverageError, FormkitError, TemplateError, UsageError
 from formkit.plan import Document
 from formkit.render.env import make_env, template_failure
 from formkit.render.fonts import check_coverage, role_fonts, uncovered
@@ -96,7 +96,9 @@ def render_html(doc: Document, context: dict[str, Any], *, assets_dir: Path | No
     try:
         template = env.get_template(f"{form_id}/template.html")
         return template.render(**context, photo_src=photo_src)
-    except (jinja2.TemplateError, TypeError, ValueError) as exc:
+    except FormkitError:
+        raise
+    except Exception as exc:  # any failure inside a template is the template's: never a traceback
         raise template_failure(form_id, FORMAT, exc) from None
 
 
