@@ -22,7 +22,9 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/formkit check data/
-	$(BIN)/formkit explain data/cases/*.yaml
+	$(BIN)/formkit explain data/cases/bai-zhongrong.yaml
+	$(BIN)/formkit render data/cases/*.yaml --out output
+	@echo "文书已生成在 output/ 下（每人一个目录）"
 
 test: setup
 	$(BIN)/python -m pytest
