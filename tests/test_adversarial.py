@@ -287,8 +287,6 @@ def test_written_files_are_readable_by_owner_and_group_only(render_runs) -> None
         assert not stat.S_IMODE(folder.stat().st_mode) & 0o007, (folder, oct(folder.stat().st_mode))
 
 
-@pytest.mark.xfail(strict=True, reason="manifest.OutputLock creates OUT with mkdir()'s default mode "
-                                       "(src/formkit/manifest.py, OutputLock.__enter__); write.write_atomic uses 0o750")
 def test_output_root_folder_is_not_world_readable(render_runs) -> None:
     out = render_runs["work"] / "out"
     assert not stat.S_IMODE(out.stat().st_mode) & 0o007, oct(out.stat().st_mode)

@@ -342,3 +342,48 @@ def test_declare_refuses_a_county_as_prefecture(folder, tmp_path: Path) -> None:
     result = run("declare", str(folder), "--prefecture", "530326", "--year", str(YEAR), "--out", str(tmp_path),
                  "--no-bundle")
     assert result.exit_code == 2 and "不是州（市）" in result.output
+
+
+def test_an_ineligible_person_is_excluded_under_article_2(entries) -> None:
+    case, facts, source = next(e for e in entries if build_declaration([e], "530300", YEAR).rows)
+    q = case.qualification.model_copy(update={"title": "助理工程师", "title_level": None,
+                                               "practice_qualification": None})
+    weak = case.model_copy(update={"qualification": q})
+    decl = build_declaration([(weak, derive(weak, AS_OF), source)], "530300", YEAR)
+    assert decl.rows == ()
+    (x,) = decl.exclusions
+    assert (x.category, x.article) == ("ineligible", "第二条") and "助理级" in x.details[0]
+
+
+def test_roll_up_documents_name_east_asian_fonts_and_repeat_headers(declared) -> None:
+    out, _ = declared
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for stem in (f"期满人员名册_曲靖市_{YEAR}", f"岗位补贴申报表_曲靖市_{YEAR}"):
+        d = docx.Document(str(out / f"{stem}.docx"))
+        body = d.element.body
+        runs = [r for r in body.iter(f"{w}r") if r.find(f"{w}t") is not None and (r.find(f"{w}t").text or "")]
+        assert runs
+        for r in runs:
+            fonts = r.find(f"{w}rPr/{w}rFonts")
+            assert fonts is not None and fonts.get(f"{w}eastAsia") in ("仿宋_GB2312", "方正小标宋简体", "黑体"), \
+                r.find(f"{w}t").text
+        eastasia = {r.find(f"{w}rPr/{w}rFonts").get(f"{w}eastAsia"): r.find(f"{w}t").text for r in runs}
+        assert eastasia["方正小标宋简体"].startswith("云南省") and eastasia["黑体"] in ("附件4", "附件5")
+        assert len(list(body.iter(f"{w}tblHeader"))) == 1
+        section = d.sections[0]
+        assert section.page_width > section.page_height  # landscape
+
+
+def test_a_character_no_font_draws_is_refused_by_name() -> None:
+    from formkit.errors import FontCoverageError
+    from formkit.forms import load_form
+    from formkit.render.rollup import render_rollup
+    from formkit.rollup import demand_context, merge_demand
+
+    from formkit.load import load_demand
+
+    demand = load_demand(ROOT / "data" / "demand" / "huize-2026.yaml").record
+    post = demand.posts[0].model_copy(update={"contact": "王\U0002AA0A"})  # 𪨊: in no installed font
+    table = merge_demand([demand.model_copy(update={"posts": (post, *demand.posts[1:])})], "county")
+    with pytest.raises(FontCoverageError, match=r"rows\[0\]\.contact.*U\+2AA0A"):
+        render_rollup("demand", "x", demand_context(table, load_form("demand")), table.dated, ("pdf",))

@@ -337,7 +337,7 @@ def collate_print_job(sources: list[tuple[Path, int]], target: Path) -> tuple[in
             if per_copy % 2:
                 out.pages.append(blank.pages[0])
                 inserted += 1
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         out.save(tmp, deterministic_id=True)

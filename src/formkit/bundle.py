@@ -217,17 +217,19 @@ def render_person(job: PersonJob) -> PersonPages:
 
 
 def _results(jobs: Sequence[PersonJob], workers: int):
-    """``render_person`` over ``jobs``, in order; in ``workers`` processes when > 1."""
+    """``render_person`` over ``jobs``, in order; in ``workers`` processes when > 1.
+
+    ``multiprocessing.Pool`` with ``maxtasksperchild``: ``ProcessPoolExecutor``'s
+    ``max_tasks_per_child`` deadlocks once a worker retires on Python 3.11–3.13 (CPython
+    gh-115634)."""
     if workers <= 1 or len(jobs) <= 1:
         yield from map(render_person, jobs)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")  # fresh interpreters: nothing inherited
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
-        yield from pool.map(render_person, jobs, chunksize=1)
+    with context.Pool(processes=min(workers, len(jobs)), maxtasksperchild=TASKS_PER_WORKER) as pool:
+        yield from pool.imap(render_person, jobs, chunksize=1)
 
 
 def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Sequence[PersonJob], *,

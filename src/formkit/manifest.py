@@ -190,7 +190,7 @@ class FolderManifest:
         for name in old.files:
             src = self.folder / name
             if src.exists():
-                dest.mkdir(parents=True, exist_ok=True)
+                dest.mkdir(parents=True, exist_ok=True, mode=0o750)
                 target = dest / name
                 n = 1
                 while target.exists():  # never overwrite what was kept before
@@ -226,7 +226,7 @@ class OutputLock:
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o750)  # it will hold personal data
         fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o640)
         deadline = time.monotonic() + self.wait
         while True:

@@ -654,6 +654,9 @@ def load_demand_file(path: str | Path) -> Loaded[DemandList]:
     """A county demand list from a YAML file or an .xlsx (by suffix), validated either way."""
     from formkit.load import load_demand
 
-    if Path(path).suffix.lower() == ".xlsx":
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
         return read_demand_xlsx(path)
+    if suffix in (".xls", ".et", ".ods", ".csv"):
+        return Loaded(str(path), None, (Problem(f"不支持 {suffix} 文件；请在 Excel 或 WPS 中另存为 .xlsx", file=str(path)),))
     return load_demand(path)
