@@ -2,7 +2,7 @@
 # Make sure the system packages formkit needs are present on a Debian machine.
 # As root: installs what is missing (apt-get). Otherwise: prints the exact command and fails.
 set -euo pipefail
-need=(fonts-noto-cjk libharfbuzz-subset0 fontconfig poppler-utils qpdf)
+need=(fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 fontconfig poppler-utils qpdf)
 # LibreOffice is needed by the tests (they convert every .docx) and for looking at .docx output.
 if [ "${FORMKIT_WITH_LIBREOFFICE:-1}" = 1 ]; then need+=(libreoffice-writer-nogui); fi
 missing=()

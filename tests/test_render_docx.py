@@ -75,7 +75,8 @@ FIELDS = {
         "applicant.id_number", "qualification.title", "home_unit.name",
         "service.unit", "service.post", "service.place", "agreement.range",
         "appraisal.period", "appraisal.label", "appraisal.self_summary", "appraisal.unit_opinion",
-        "appraisal.county_opinion", "appraisal.remarks",
+        "appraisal.county_opinion", "appraisal.remarks", "appraisal.grade_marks.excellent",
+        "appraisal.grade_marks.passed", "appraisal.grade_marks.basic", "appraisal.grade_marks.failed",
     ],
 }
 LOOP_VARS = {"r": "resume[]"}  # loop variables of the templates → the list they range over

@@ -491,16 +491,16 @@ def agreement() -> list:
 
 # --------------------------------------------------------------------------- 附件3 考核鉴定表
 
-GRADES = ("优秀", "合格", "基本合格", "不合格")
+GRADES = (("excellent", "优秀"), ("passed", "合格"), ("basic", "基本合格"), ("failed", "不合格"))
 
 
 def grade_boxes() -> P:
     """考核等次 with ☑ on ``appraisal.grade_canonical`` and ☐ on the others."""
     runs: list[R | str] = [R("考核等次：", FANG)]
-    for i, g in enumerate(GRADES):
+    for i, (key, g) in enumerate(GRADES):
         if i:
             runs.append(R("　　", FANG))
-        runs.append(R(f"{{{{ '☑' if appraisal.grade_canonical == '{g}' else '☐' }}}}", SYMBOL))
+        runs.append(R(f"{{{{ appraisal.grade_marks.{key} }}}}", SYMBOL))
         runs.append(R(g, FANG))
     return P(runs, align="left", line=LINE_TEXT, before=4, keep_next=True)
 

@@ -22,6 +22,10 @@ from formkit.model import Case
 from formkit.plan import Document
 from formkit.rules.params import load_params
 
+GRADE_BOXES = (("excellent", "优秀"), ("passed", "合格"), ("basic", "基本合格"), ("failed", "不合格"))
+"""The 考核等次 printed as tick boxes on 附件3 (spec §3), with the ASCII key of each box (a tag
+of ASCII only stays one run when Word, WPS or LibreOffice re-save the template)."""
+
 COPY_LABEL_SLOT = "〔份数及持有人〕"
 """Placeholder a template prints where each copy's label goes; replaced per copy when stamping."""
 
@@ -101,6 +105,9 @@ def appraisal_context(case: Case, index: int) -> dict[str, Any]:
         "unit_opinion": rec.unit_opinion,
         "grade": rec.grade,
         "grade_canonical": canonical_grade(rec.grade),
+        # ☑ on the recorded grade, ☐ on the others (附件3's tick boxes; the glyphs live here so
+        # that no template tag contains a symbol Word or WPS would set in another font)
+        "grade_marks": {key: ("☑" if g == canonical_grade(rec.grade) else "☐") for key, g in GRADE_BOXES},
         "county_opinion": rec.county_opinion or "",
         "appraised_on": cn_date(rec.appraised_on) if rec.appraised_on else "",
         "remarks": rec.remarks or "",

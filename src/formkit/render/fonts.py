@@ -83,6 +83,10 @@ ALWAYS_FINE = frozenset("\n\t\r")
 NOT_DRAWN = frozenset({"applicant.photo"})
 """Context paths that are never drawn as text (a file name, not a value on the page)."""
 
+SYMBOL_FIELDS = ("appraisal.grade_marks.",)
+"""Context paths drawn in the symbol font (the ☑/☐ tick boxes of 附件3), checked against it."""
+SYMBOL_ROLES = ("symbol", "body", "title")
+
 INSTALL_HINT = "请先安装字体：sudo bash scripts/setup-fonts.sh（需要 fonts-noto-cjk：scripts/ensure-system.sh）"
 
 
@@ -230,7 +234,8 @@ def check_coverage(context: dict[str, Any], form_id: str) -> None:
     for path, text in iter_strings(context):
         if path in NOT_DRAWN:
             continue
-        bad = uncovered(text)
+        roles = SYMBOL_ROLES if path.startswith(SYMBOL_FIELDS) else COVERAGE_ROLES
+        bad = uncovered(text, roles)
         if bad:
             chars = "、".join(f"U+{ord(ch):04X}「{ch}」" for ch in bad)
             fonts = "、".join(dict.fromkeys(f.family for r in COVERAGE_ROLES for f in role_fonts(r)))
