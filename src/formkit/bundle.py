@@ -9,10 +9,10 @@ forms (第四、九条) and passes them up to the 州(市). The copy label on th
 
 Memory does not grow with the number of people: persons are rendered in worker processes
 (``workers``; WeasyPrint is CPU-bound and grows over hundreds of renders, so workers are
-recycled), each person's pages are written to a temporary file at once, and the bundle is
-assembled by pikepdf from those files, which it reads lazily while saving (in groups of
-``GROUP`` persons, so that few files are open at a time). The bundle has an outline (bookmarks)
-per form and person. Output is reproducible (pikepdf ``deterministic_id``, no dates).
+recycled), each person's pages are written to a temporary file, and that file is streamed into
+the bundle as soon as it arrives (``PdfStreamWriter``: objects renumbered and written at once,
+only offsets kept) and deleted. The bundle has an outline (bookmarks) per form and person.
+Output is reproducible (no dates; the /ID is a hash of the content).
 
 With a cache folder (``PersonJob.cache_dir``; ``formkit declare`` keeps one per 州(市) and year
 in ``OUT/.formkit-cache/``), each attached document's one-copy PDF is kept under a key hashing
@@ -35,6 +35,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,8 +47,6 @@ __all__ = ["ATTACHED_ROLE", "BundleError", "BundleStats", "PersonJob", "render_p
 
 ATTACHED_ROLE = "service_county_hr"
 """The copy of 附件2 and 附件3 that goes into the bundle."""
-GROUP = 100
-"""Persons merged per intermediate file (bounds the number of files open at once)."""
 TASKS_PER_WORKER = 60
 """A worker process is replaced after this many persons (WeasyPrint's memory grows)."""
 
@@ -232,15 +231,196 @@ def _results(jobs: Sequence[PersonJob], workers: int):
         yield from pool.imap(render_person, jobs, chunksize=1)
 
 
+class PdfStreamWriter:
+    """Concatenate PDFs into one file without holding them: each source's pages and the objects
+    they reach are written out as soon as the source is added, renumbered, and the source is
+    closed; only the byte offsets of the objects and the page references stay in memory.
+
+    (``pikepdf``'s own merge keeps every copied page's objects in memory until ``save``: about
+    1.4 MB per person here.) Sources are read with pikepdf; a page's inheritable attributes must
+    be on the page itself (true of every PDF pikepdf saves, see ``normalised``). The trailer's
+    /ID is the SHA-256 of everything written before it, so the same sources give the same file.
+    """
+
+    CATALOG, PAGES = 1, 2
+
+    def __init__(self, fh):
+        import hashlib as _hashlib
+
+        self.fh = fh
+        self.hash = _hashlib.sha256()
+        self.pos = 0
+        self.offsets: dict[int, int] = {}
+        self.next = 3
+        self.pages: list[int] = []
+        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+
+    def _write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.hash.update(data)
+        self.pos += len(data)
+
+    def _object(self, num: int, body: bytes, stream: bytes | None = None) -> None:
+        self.offsets[num] = self.pos
+        self._write(b"%d 0 obj\n" % num + body)
+        if stream is not None:
+            self._write(b"\nstream\n" + stream + b"\nendstream")
+        self._write(b"\nendobj\n")
+
+    def _reserve(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def add(self, source) -> tuple[int, int]:
+        """Append every page of ``source`` (a path or a pikepdf.Pdf); returns (index of its first
+        page in the output, number of pages)."""
+        import pikepdf
+
+        pdf = source if isinstance(source, pikepdf.Pdf) else pikepdf.open(source)
+        try:
+            first = len(self.pages)
+            roots = {pdf.Root.objgen: self.CATALOG}
+            if "/Pages" in pdf.Root:
+                roots[pdf.Root.Pages.objgen] = self.PAGES
+            numbers: dict[tuple[int, int], int] = dict(roots)
+            order: list = []
+            page_ids = set()
+
+            def visit(obj) -> None:
+                stack = [obj]
+                while stack:
+                    o = stack.pop()
+                    if not isinstance(o, pikepdf.Object):
+                        continue
+                    if o.is_indirect:
+                        if o.objgen in numbers:
+                            continue
+                        numbers[o.objgen] = self._reserve()
+                        order.append(o)
+                    if isinstance(o, pikepdf.Stream):
+                        stack.extend(v for k, v in o.stream_dict.items() if k != "/Length")
+                    elif isinstance(o, pikepdf.Dictionary):
+                        stack.extend(v for k, v in o.items() if not (k == "/Parent" and o.objgen in page_ids))
+                    elif isinstance(o, pikepdf.Array):
+                        stack.extend(o)
+
+            for page in pdf.pages:
+                page_ids.add(page.obj.objgen)
+            for page in pdf.pages:
+                visit(page.obj)
+            for o in order:
+                num = numbers[o.objgen]
+                if isinstance(o, pikepdf.Stream):
+                    raw = o.read_raw_bytes()
+                    items = [(k, v) for k, v in o.stream_dict.items() if k != "/Length"]
+                    body = self._dict(items, numbers, extra=b"/Length %d" % len(raw))
+                    self._object(num, body, raw)
+                elif o.objgen in page_ids:
+                    items = [(k, v) for k, v in o.items() if k != "/Parent"]
+                    self._object(num, self._dict(items, numbers, extra=b"/Parent %d 0 R" % self.PAGES))
+                else:
+                    self._object(num, self._value(o, numbers, top=True))
+            self.pages.extend(numbers[p.obj.objgen] for p in pdf.pages)
+            return first, len(self.pages) - first
+        finally:
+            if pdf is not source:
+                pdf.close()
+
+    def _dict(self, items, numbers, extra: bytes = b"") -> bytes:
+        import pikepdf
+
+        parts = [pikepdf.Name(k).unparse() + b" " + self._value(v, numbers) for k, v in items]
+        if extra:
+            parts.append(extra)
+        return b"<<" + b" ".join(parts) + b">>"
+
+    def _value(self, v, numbers, top: bool = False) -> bytes:
+        import pikepdf
+
+        if isinstance(v, pikepdf.Object) and v.is_indirect and not top:
+            if v.objgen not in numbers:  # not reached from a page (e.g. /P of a stray annotation)
+                return b"null"
+            return b"%d 0 R" % numbers[v.objgen]
+        if isinstance(v, pikepdf.Dictionary):
+            return self._dict(list(v.items()), numbers)
+        if isinstance(v, pikepdf.Array):
+            return b"[" + b" ".join(self._value(x, numbers) for x in v) + b"]"
+        if isinstance(v, pikepdf.Object):
+            return v.unparse()
+        if v is None:
+            return b"null"
+        if isinstance(v, bool):
+            return b"true" if v else b"false"
+        if isinstance(v, int):
+            return b"%d" % v
+        if isinstance(v, Decimal):
+            return format(v, "f").encode()
+        if isinstance(v, float):
+            return format(Decimal(repr(v)), "f").encode()
+        return pikepdf.Object.parse(bytes(v)).unparse() if isinstance(v, bytes) else pikepdf.String(str(v)).unparse()
+
+    def close(self, outline: Sequence[tuple[str, int, Sequence[tuple[str, int]]]] = (), title: str = "") -> None:
+        """Write the page tree, the outline ((title, page index, [(title, page index)…])…),
+        the catalog, the document information, the cross-reference table and the trailer."""
+        import pikepdf
+
+        text = lambda t: pikepdf.String(t).unparse()  # noqa: E731
+        kids = b" ".join(b"%d 0 R" % n for n in self.pages)
+        self._object(self.PAGES, b"<</Type /Pages /Kids [" + kids + b"] /Count %d>>" % len(self.pages))
+        outline_root = None
+        if outline:
+            outline_root = self._reserve()
+            top = [self._reserve() for _ in outline]
+            for i, ((what, page, children), num) in enumerate(zip(outline, top)):
+                subs = [self._reserve() for _ in children]
+                for j, ((sub, sub_page), sub_num) in enumerate(zip(children, subs)):
+                    links = [b"/Parent %d 0 R" % num]
+                    if j:
+                        links.append(b"/Prev %d 0 R" % subs[j - 1])
+                    if j + 1 < len(subs):
+                        links.append(b"/Next %d 0 R" % subs[j + 1])
+                    self._object(sub_num, b"<</Title " + text(sub) + b" /Dest [%d 0 R /Fit] " % self.pages[sub_page]
+                                 + b" ".join(links) + b">>")
+                links = [b"/Parent %d 0 R" % outline_root]
+                if i:
+                    links.append(b"/Prev %d 0 R" % top[i - 1])
+                if i + 1 < len(top):
+                    links.append(b"/Next %d 0 R" % top[i + 1])
+                if subs:
+                    links.append(b"/First %d 0 R /Last %d 0 R /Count %d" % (subs[0], subs[-1], -len(subs)))
+                self._object(num, b"<</Title " + text(what) + b" /Dest [%d 0 R /Fit] " % self.pages[page]
+                             + b" ".join(links) + b">>")
+            self._object(outline_root, b"<</Type /Outlines /First %d 0 R /Last %d 0 R /Count %d>>"
+                         % (top[0], top[-1], len(top)))
+        catalog = b"<</Type /Catalog /Pages %d 0 R" % self.PAGES
+        if outline_root:
+            catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outline_root
+        self._object(self.CATALOG, catalog + b">>")
+        info = self._reserve()
+        self._object(info, b"<<" + (b"/Title " + text(title) + b" " if title else b"") + b"/Producer (formkit)>>")
+        size = self.next
+        xref_at = self.pos
+        lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
+        for num in range(1, size):
+            offset = self.offsets.get(num)
+            lines.append(b"%010d 00000 n \n" % offset if offset is not None else b"0000000000 65535 f \n")
+        self._write(b"".join(lines))
+        ident = self.hash.hexdigest()[:32].encode()
+        self._write(b"trailer\n<</Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>]>>\nstartxref\n%d\n%%%%EOF\n"
+                    % (size, self.CATALOG, info, ident, ident, xref_at))
+
+
 def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Sequence[PersonJob], *,
                  workers: int | None = None, title: str = "",
                  progress: Callable[[int, int], None] | None = None) -> BundleStats:
     """Write the bundle to ``target`` atomically: the ``head`` PDFs ((outline title, bytes):
     名册, 申报表), then every job's pages, with an outline.
 
-    ``jobs`` carry the paths of their temporary files; pass paths inside a temporary folder
-    (see ``temp_folder``). ``workers`` defaults to the number of CPUs. Raises ``BundleError``
-    when some person could not be rendered (nothing is written then).
+    Each person's pages are streamed into the bundle as soon as a worker has written them, and
+    their temporary file is removed (``PdfStreamWriter``): memory stays flat whatever the number
+    of people. ``jobs`` carry the paths of their temporary files (see ``temp_folder``);
+    ``workers`` defaults to the number of CPUs. Raises ``BundleError`` when some person could
+    not be rendered (nothing is written then).
     """
     import pikepdf
 
@@ -248,84 +428,45 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
 
     target = Path(target)
     workers = workers or os.cpu_count() or 1
-    done: list[PersonPages] = []
-    errors: list[str] = []
-    groups: list[tuple[str, list[PersonPages]]] = []
-    group: list[PersonPages] = []
-    folder = Path(jobs[0].path).parent if jobs else target.parent
-
-    def flush() -> None:
-        if not group:
-            return
-        path = folder / f"group-{len(groups):04d}.pdf"
-        out = pikepdf.new()
-        opened = [pikepdf.open(p.path) for p in group]
-        for src in opened:
-            out.pages.extend(src.pages)
-        out.save(path, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        out.close()
-        for src, person in zip(opened, group):
-            src.close()
-            os.unlink(person.path)
-        groups.append((str(path), list(group)))
-        group.clear()
-
-    used: set[str] = set()
-    if progress:
-        progress(0, len(jobs))
-    for i, result in enumerate(_results(jobs, workers), start=1):
-        used.update(result.keys)
-        if result.error:
-            errors.append(f"{result.number}. {result.name}：{result.error}")
-        else:
-            done.append(result)
-            group.append(result)
-            if len(group) >= GROUP:
-                flush()
-        if progress:
-            progress(i, len(jobs))
-    flush()
-    if errors:
-        raise BundleError("以下人员的申请登记表或考核鉴定表无法生成，未写出申报材料合订本：\n" + "\n".join(errors))
-
-    bundle = pikepdf.new()
-    opened = []
-    outline: list[tuple[str, int, list[tuple[str, int]]]] = []
-    for what, data in head:
-        src = pikepdf.open(io.BytesIO(data))
-        opened.append(src)
-        outline.append((what, len(bundle.pages), []))
-        bundle.pages.extend(src.pages)
-    for path, persons in groups:
-        src = pikepdf.open(path)
-        opened.append(src)
-        page = len(bundle.pages)
-        for person in persons:
-            children, at = [], page
-            for what, n in person.parts:
-                children.append((what, at))
-                at += n
-            outline.append((f"{person.number}. {person.name}", page, children))
-            page = at
-        bundle.pages.extend(src.pages)
-    with bundle.open_outline() as tree:
-        for what, page, children in outline:
-            item = pikepdf.OutlineItem(what, page)
-            item.children.extend(pikepdf.OutlineItem(t, p) for t, p in children)
-            tree.root.append(item)
-    if title:
-        bundle.docinfo["/Title"] = title
-    bundle.docinfo["/Producer"] = "formkit"
-    pages = len(bundle.pages)
-    tmp = target.with_name(f".{target.name}.tmp")
     target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    errors: list[str] = []
+    used: set[str] = set()
+    outline: list[tuple[str, int, list[tuple[str, int]]]] = []
+    persons = documents = reused = 0
     try:
-        bundle.save(tmp, deterministic_id=True, compress_streams=True,
-                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        bundle.close()
-        for src in opened:
-            src.close()
+        with open(tmp, "wb") as fh:
+            writer = PdfStreamWriter(fh)
+            for what, data in head:
+                with pikepdf.open(io.BytesIO(data)) as src, pikepdf.new() as flat:
+                    flat.pages.extend(src.pages)  # inheritable attributes pushed onto each page
+                    first, _ = writer.add(flat)
+                outline.append((what, first, []))
+            if progress:
+                progress(0, len(jobs))
+            for i, result in enumerate(_results(jobs, workers), start=1):
+                used.update(result.keys)
+                if result.error:
+                    errors.append(f"{result.number}. {result.name}：{result.error}")
+                elif not errors:
+                    first, _ = writer.add(result.path)
+                    children, at = [], first
+                    for what, n in result.parts:
+                        children.append((what, at))
+                        at += n
+                    outline.append((f"{result.number}. {result.name}", first, children))
+                    persons += 1
+                    documents += len(result.parts)
+                    reused += result.hits
+                Path(result.path).unlink(missing_ok=True)
+                if progress:
+                    progress(i, len(jobs))
+            if errors:
+                raise BundleError("以下人员的申请登记表或考核鉴定表无法生成，未写出申报材料合订本：\n" + "\n".join(errors))
+            writer.close(outline, title)
+            pages = len(writer.pages)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
     except BaseException:
@@ -336,9 +477,7 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
         for old in cache.glob("*.pdf"):
             if old.stem not in used:
                 old.unlink(missing_ok=True)
-    documents = sum(len(p.parts) for p in done)
-    reused = sum(p.hits for p in done)
-    return BundleStats(pages, len(done), target.stat().st_size, documents - reused, reused)
+    return BundleStats(pages, persons, target.stat().st_size, documents - reused, reused)
 
 
 class temp_folder:

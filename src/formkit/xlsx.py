@@ -124,6 +124,8 @@ class _Writer:
         self.table_top = self.table_bottom = 0
         self.header_rows: tuple[int, int] = (0, 0)
         self.heights: dict[int, float] = {}
+        self.open_top: set[int] = set()  # rows continuing the row above (no line between them)
+        self.fixed: set[int] = set()  # rows whose height is set, not fitted
 
     # cells ---------------------------------------------------------------------------------
 
@@ -219,7 +221,7 @@ class _Writer:
 
     # finishing -----------------------------------------------------------------------------
 
-    def finish(self, note: str = "") -> None:
+    def finish(self, note: str = "", *, one_page: bool = False) -> None:
         """Widths, heights, borders of the table; then ``note`` (the form's footnote) under
         everything; then freeze panes and print set-up over the whole sheet."""
         from openpyxl.styles import Border, Side
@@ -247,7 +249,8 @@ class _Writer:
                     continue
                 span = self._span_width(r, i, widths)
                 lines = max(lines, _lines(_display(value), span))
-            self.heights[r] = max(self.heights.get(r, 0), 15.0 * lines + 6)
+            if r not in self.fixed:
+                self.heights[r] = max(self.heights.get(r, 0), 15.0 * lines + 6)
         if note:
             r = self.next_row()
             self.merge(r, 1, self.n, note, size=10.5)
@@ -260,7 +263,8 @@ class _Writer:
             for i in range(1, self.n + 1):
                 ws.cell(row=r, column=i).border = Border(
                     left=medium if i == 1 else thin, right=medium if i == self.n else thin,
-                    top=medium if r == first else thin, bottom=medium if r == last else thin)
+                    top=medium if r == first else (None if r in self.open_top else thin),
+                    bottom=medium if r == last else (None if r + 1 in self.open_top else thin))
         # frozen header, print set-up
         h1, h2 = self.header_rows
         ws.freeze_panes = f"A{h2 + 1}"
@@ -269,7 +273,7 @@ class _Writer:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if one_page else 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.6
@@ -389,7 +393,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("起始", None, 15, "center", "date"),
     Column("截止", None, 15, "center", "date"),
     Column("本次核发年限", None, 8, "center", "int"),
-    Column("考核结果", None, 12, "center"),
+    Column("考核结果", None, 14, "center"),
     Column("备注", None, 16),
 )
 
@@ -417,8 +421,8 @@ SUBSIDY_COLUMNS: tuple[Column, ...] = (
     Column("序号", None, 6, "center", "int"),
     Column("县（市、区）", None, 24, "center"),
     Column("人数（人）", None, 12, "center", "int"),
-    Column("核发年限合计（年）", None, 14, "center", "int"),
-    Column("补贴标准（元/人·年）", None, 16, "center", "money"),
+    Column("核发年限合计（年）", None, 20, "center", "int"),
+    Column("补贴标准（元/人·年）", None, 22, "center", "money"),
     Column("补贴金额（元）", None, 20, "center", "money"),
     Column("备注", None, 20),
 )
@@ -444,11 +448,18 @@ def write_subsidy_xlsx(decl: Any, form: Any, when: date) -> bytes:
     w.merge(r, 1, 2, "合计金额（大写）", align="center")
     w.merge(r, 3, 7, rmb_upper(decl.total_amount), align="left")
     w.table_bottom = r
-    r = w.next_row(130)
-    for first, last, who in ((1, 3, decl.hr_department), (4, 7, decl.finance_department)):
-        w.merge(r, first, last, f"{who}意见：\n\n\n\n　　　　　　　　（盖章）\n　　　　　　　{BLANK_DATE}", valign="top")
+    blocks = ((1, 4, decl.hr_department), (5, 7, decl.finance_department))
+    r = w.next_row(80)
+    for first, last, who in blocks:
+        w.merge(r, first, last, f"{who}意见：", valign="top")
+    for text, height in (("（盖章）　　", 22), (f"{BLANK_DATE}　", 22)):  # ink lines, right of each block
+        r = w.next_row(height)
+        w.open_top.add(r)
+        for first, last, _ in blocks:
+            w.merge(r, first, last, text, align="right")
+    w.fixed.update(range(r - 2, r + 1))
     w.table_bottom = r
-    w.finish(f"注：{form.footnote}" if form.footnote else "")
+    w.finish(f"注：{form.footnote}" if form.footnote else "", one_page=len(decl.counties) <= 20)
     return _save(wb, when, form.title)
 
 
