@@ -99,3 +99,7 @@ def test_explain_reports_ineligibility_with_every_reason(tmp_path: Path) -> None
     assert len(data["reasons"]) == 2
     assert any("乡(镇)属" in r and "第二条" in r for r in data["reasons"])
     assert any("执业医师资格" in r for r in data["reasons"])
+    # 第二条 before 第十一条: nothing is payable to a person outside the policy
+    assert [i["status"] for i in data["subsidy"]] == ["ineligible"]
+    assert Decimal(data["total_payable"]) == 0 and data["total_payable_upper"] == "人民币零元整"
+    assert "不符合第二条" in data["subsidy"][0]["reason"]

@@ -325,3 +325,18 @@ def test_params_file_refuses_a_bad_rate(tmp_path, rate):
     path.write_text(POLICY_YAML.format(rate=rate), encoding="utf-8")
     with pytest.raises(PolicyParamsError, match="subsidy_per_year_yuan"):
         load_params(path)
+
+
+def test_ineligible_person_is_paid_nothing_whatever_the_appraisals() -> None:
+    from datetime import date
+
+    from formkit.rules.subsidy import RecordedAppraisal, subsidy_schedule
+
+    start, end = date(2014, 3, 1), date(2017, 2, 28)
+    recs = [RecordedAppraisal(date(2014, 3, 1), date(2016, 2, 29), "优秀", date(2016, 3, 10)),
+            RecordedAppraisal(date(2016, 3, 1), date(2017, 2, 28), "合格", date(2017, 3, 10))]
+    sched = subsidy_schedule(start, end, recs, service_prefecture="530100",
+                             ineligible=("职称为助理级，且无执业医师资格",))
+    assert [i.status for i in sched.items] == ["ineligible", "ineligible"]
+    assert sched.total_payable == 0
+    assert sched.reasons and "第二条" in sched.reasons[0]

@@ -225,7 +225,6 @@ def run(paths: Iterable[Path], out_root: Path, selection: Selection, as_of: date
     memory stays flat) and commit each as it arrives, in input order. Returns the outcomes
     (without rendered bytes). ``on_done`` is called after each record (progress)."""
     paths = list(paths)
-    order = list(paths)
     outcomes: list[RecordOutcome] = []
 
     def finish(outcome: RecordOutcome) -> None:
@@ -250,29 +249,28 @@ def run(paths: Iterable[Path], out_root: Path, selection: Selection, as_of: date
         for path in todo:
             finish(prepare_record(path, out_root, selection, as_of, force=force))
         return _in_order(outcomes, paths)
-    paths = todo
 
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             max_tasks_per_child=recycle) as pool:
-        window = jobs * 2  # bounded look-ahead: results arrive in order, memory stays small
-        pending = []
-        it = iter(paths)
-        try:
-            for path in it:
-                pending.append(pool.submit(prepare_record, path, out_root, selection, as_of, force=force))
-                if len(pending) >= window:
-                    finish(pending.pop(0).result())
-            while pending:
-                finish(pending.pop(0).result())
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
-    return _in_order(outcomes, order)
+    # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the latter can deadlock when
+    # a worker retires under max_tasks_per_child with tasks still queued (CPython gh-115634).
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_init, maxtasksperchild=recycle)
+    try:
+        tasks = [(path, out_root, selection, as_of, force) for path in todo]
+        for outcome in pool.imap(_prepare_task, tasks, chunksize=1):  # results in input order
+            finish(outcome)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return _in_order(outcomes, paths)
+
+
+def _prepare_task(args: tuple) -> RecordOutcome:
+    path, out_root, selection, as_of, force = args
+    return prepare_record(path, out_root, selection, as_of, force=force)
 
 
 def _in_order(outcomes: list[RecordOutcome], paths: list[Path]) -> list[RecordOutcome]:

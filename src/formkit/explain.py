@@ -19,6 +19,7 @@ _STATUS = {
     "not-yet-due": "未到期",
     "failed": "不核发",
     "not-performed": "不核发",
+    "ineligible": "不核发",
 }
 
 

@@ -54,18 +54,23 @@ def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts
     ag = case.agreement
     prefecture = service_prefecture(case)
     year = ag.signed_on.year
+    elig = eligibility(case, params)
+    years = whole_years(ag.start, ag.end)
+    # 第二条 reasons other than the length of service (which the schedule itself accounts for)
+    outside = tuple(r for r in elig.reasons if "周年" not in r) if years >= params.minimum_years else ()
     return Facts(
         as_of=as_of,
-        eligibility=eligibility(case, params),
+        eligibility=elig,
         title_level=title_level_of(case),
         filing_department=filing_department(case),
         service_department=service_county_department(case),
         prefecture=prefecture,
         prefecture_name=name_on(prefecture, year),
         county_name=name_on(case.service.county, year) or current(case.service.county).name,
-        whole_years=whole_years(ag.start, ag.end),
+        whole_years=years,
         appraisals=tuple(appraisal_schedule(ag.start, ag.end, params)),
         subsidy=subsidy_schedule(
             ag.start, ag.end, recorded_appraisals(case),
-            service_prefecture=prefecture, performed=ag.breach is None, as_of=as_of, params=params),
+            service_prefecture=prefecture, performed=ag.breach is None, ineligible=outside, as_of=as_of,
+            params=params),
     )

@@ -33,7 +33,7 @@ __all__ = [
     "subsidy_schedule",
 ]
 
-SubsidyStatus = Literal["payable", "awaiting-appraisal", "not-yet-due", "failed", "not-performed"]
+SubsidyStatus = Literal["payable", "awaiting-appraisal", "not-yet-due", "failed", "not-performed", "ineligible"]
 
 _ZERO = Decimal(0)
 
@@ -125,6 +125,7 @@ def subsidy_schedule(
     *,
     service_prefecture: str,
     performed: bool = True,
+    ineligible: tuple[str, ...] = (),
     as_of: date | None = None,
     params: PolicyParams | None = None,
 ) -> SubsidySchedule:
@@ -134,7 +135,9 @@ def subsidy_schedule(
     ``appraisals`` are the recorded 附件3 results; one matches a payment period when its
     ``period_start`` and ``period_end`` equal the period's exactly (others come back in
     ``unmatched``). ``performed=False`` means the agreement was not performed (第十三条): every
-    period is 'not-performed'. ``service_prefecture`` (a code or a name, passed through) is the
+    period is 'not-performed'. ``ineligible`` lists the reasons the person is outside 第二条
+    (from ``rules.eligibility``): every period is then 'ineligible' and nothing is paid.
+    ``service_prefecture`` (a code or a name, passed through) is the
     州(市) whose declaration a payable period joins (第十条). ``as_of`` is "now": periods ending
     after it are 'not-yet-due' and appraisals recorded after it are ignored; ``None`` takes the
     whole agreement as served and every record as known. Amounts are ``Decimal`` 元 at
@@ -168,6 +171,7 @@ def subsidy_schedule(
             service_prefecture,
             as_of,
             p,
+            tuple(ineligible),
         )
         for due in dues
     ]
@@ -180,6 +184,8 @@ def subsidy_schedule(
                 f"服务期{_cn_date(start)}至{_cn_date(end)}满{n}周年，不满{p.minimum_years}周年，"
                 "依第二、十三条不享受工作岗位补贴"
             )
+        if ineligible:
+            reasons.append("不符合第二条，不享受工作岗位补贴：" + "；".join(ineligible))
         if not performed:
             reasons.append("服务期内未按协议履职，依第十三条不享受工作岗位补贴")
         elif items:
@@ -194,6 +200,7 @@ def _item(
     prefecture: str,
     as_of: date | None,
     p: PolicyParams,
+    ineligible: tuple[str, ...] = (),
 ) -> SubsidyItem:
     amount = p.subsidy_per_year_yuan * due.years_covered
     span = _span(due, p.first_payment_years)
@@ -203,8 +210,11 @@ def _item(
     grade = canonical_grade(rec.grade, p) if rec is not None else None
     year: int | None = None
 
-    if not performed:
-        status: SubsidyStatus = "not-performed"
+    if ineligible:
+        status: SubsidyStatus = "ineligible"
+        reason = f"{span}：不符合第二条（{'；'.join(ineligible)}），不享受工作岗位补贴"
+    elif not performed:
+        status = "not-performed"
         reason = f"{span}：服务期内未按协议履职，依第十三条不享受工作岗位补贴"
     elif as_of is not None and due.period_end > as_of:
         status = "not-yet-due"
