@@ -67,8 +67,11 @@ def test_new_case_prints_a_commented_record_that_loads_once_filled(tmp_path: Pat
     assert again.exit_code == 2 and "不覆盖" in again.output
 
 
-def test_new_demand_is_a_valid_record(tmp_path: Path) -> None:
+def test_new_demand_is_refused_until_its_placeholders_are_replaced(tmp_path: Path) -> None:
     target = tmp_path / "demand" / "d.yaml"
     target.parent.mkdir()
     assert run("new", "demand", "--out", str(target)).exit_code == 0
-    assert run("check", str(target)).exit_code == 0
+    result = run("check", str(target))
+    assert result.exit_code == 1 and "仍是示例占位内容（含「某某」）" in result.output
+    target.write_text(target.read_text("utf-8").replace("某某", "大井"), "utf-8")
+    assert run("check", str(target)).exit_code == 0, run("check", str(target)).output

@@ -36,7 +36,7 @@ def test_every_scalar_stays_text(value: str) -> None:
         ("a: !!python/object/apply:os.system [ls]\n", 1, 4, "YAML 标签"),
         ("a: !!int 5\n", 1, 4, "YAML 标签"),
         ("a: &x 1\nb: *x\n", 1, 4, "锚点"),
-        ("a: [1, 2\n", 2, 1, "YAML 语法错误"),
+        ("a: [1, 2\n", 2, 1, "YAML 格式错误"),
         ("a: x\x0by\n", 1, 5, "U+000B"),
         ("a: x\u200by\n", None, None, None),  # zero-width space is text, not a control char
         ("\n\n# nothing\n", 1, 1, "文件为空"),

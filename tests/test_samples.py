@@ -278,8 +278,10 @@ def test_new_record_template_parses_and_shows_every_field(kind, model):
         assert re.search(rf"^[ #]*(- )?{name}:", text, re.M), f"new_{kind}.yaml does not show `{name}`"
 
 
-def test_new_templates_are_valid_once_the_personal_numbers_are_filled_in(tmp_path):
+def test_new_templates_are_valid_once_the_placeholders_are_filled_in(tmp_path):
     text = (resources.files("formkit") / "data" / "new_case.yaml").read_text(encoding="utf-8")
+    assert "某某" in text
+    text = text.replace("某某", "大井")  # every 「某某」 placeholder must be replaced to pass
     placeholders = {'"53XXXXYYYYMMDDSSSC"': '"532524198503150116"', '"1XXXXXXXXXX"': '"13912345678"',
                     '"12XXXXXXXXXXXXXXXX"': '"125301284310000109"'}
     for old, new in placeholders.items():
@@ -294,6 +296,6 @@ def test_new_templates_are_valid_once_the_personal_numbers_are_filled_in(tmp_pat
     demand = resources.files("formkit") / "data" / "new_demand.yaml"
     (tmp_path / "demand").mkdir()
     target = tmp_path / "demand" / "new.yaml"
-    target.write_text(demand.read_text(encoding="utf-8"), encoding="utf-8")
+    target.write_text(demand.read_text(encoding="utf-8").replace("某某", "大井"), encoding="utf-8")
     loaded = load_demand(target)
     assert loaded.ok, "\n".join(map(str, loaded.problems))

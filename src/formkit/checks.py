@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from formkit.errors import InvalidValue, Problem, Severity
-from formkit.model import Case, DemandList, UnitLevel
+from formkit.model import Case, DemandList, UnitLevel, flatten
 
 MIN_AGE_AT_START = 20
 MAX_AGE_AT_START = 65
@@ -35,12 +35,21 @@ def _is_township(name: str) -> bool:
     return name.endswith(("乡", "镇", "民族乡"))
 
 
+PLACEHOLDER = "某某"
+"""The placeholder of ``formkit new`` records: a value still containing it was never filled in."""
+
+
+def _placeholders(record: Case | DemandList) -> list[Problem]:
+    return [_err(path, f"仍是示例占位内容（含「{PLACEHOLDER}」），请填写真实内容")
+            for path, value in flatten(record.model_dump(mode="json")).items() if PLACEHOLDER in value]
+
+
 def check_case(case: Case) -> list[Problem]:
     """Every cross-field fault of a case; empty when the case is consistent."""
     from formkit.titles import resolve_title
     from formkit.validators import id_address_known, parse_id_number
 
-    out: list[Problem] = []
+    out: list[Problem] = _placeholders(case)
     a, ag = case.applicant, case.agreement
     ident = parse_id_number(a.id_number)
 
@@ -155,7 +164,7 @@ def check_demand(demand: DemandList) -> list[Problem]:
     from formkit.rules.params import load_params
 
     params = load_params()
-    out: list[Problem] = []
+    out: list[Problem] = _placeholders(demand)
     if demand.reported_on.year not in (demand.year, demand.year - 1):
         out.append(_err("reported_on", f"填报时间 {demand.reported_on} 与年度 {demand.year} 不符"))
     for i, post in enumerate(demand.posts):

@@ -198,6 +198,43 @@ def _name_fields(text: str, problems: list[Problem]) -> list[Problem]:
     return out
 
 
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "此处有制表符（Tab）：YAML 的缩进和「键: 值」之间只能用空格，请把 Tab 换成空格"),
+    ("could not find expected ':'", "缺少冒号：每个字段应写作「键: 值」（半角冒号后加一个空格）；或上一行的引号没有闭合"),
+    ("mapping values are not allowed here", "这里不能再出现「键: 值」：多半是缩进不对，或者值里含有「: 」，需要给整个值加引号"),
+    ("did not find expected key", "缩进不一致：同一层的字段必须左对齐；列表项以「- 」开头"),
+    ("did not find expected '-' indicator", "缩进不一致：列表的每一项应以「- 」开头并对齐"),
+    ("found undefined alias", "不允许使用 YAML 别名（*引用）；请直接写出内容"),
+    ("found unexpected end of stream", "文件在引号或括号闭合前就结束了：请检查引号是否成对"),
+    ("expected <block end>, but found", "缩进不一致：这一行比同一层的其他字段缩进得多或少"),
+)
+
+
+def _syntax_message(problem: str, text: str, line: int | None) -> str:
+    """A Chinese explanation of a PyYAML syntax error, with the offending line quoted."""
+    hint = next((h for key, h in _SYNTAX_HINTS if key in problem), None)
+    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{problem}）：请检查缩进、冒号后的空格和引号"
+    lines = text.splitlines()
+    if line is not None and 1 <= line <= len(lines) and lines[line - 1].strip():
+        shown = lines[line - 1].replace("\t", "⇥").strip()
+        message += f"；该行为「{shown[:60]}」"
+    return message
+
+
+_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+
+
+def _fullwidth_colons(text: str, file: str) -> list[Problem]:
+    """Every ``key：`` written with a full-width colon (a common slip with a Chinese IME)."""
+    out = []
+    for n, content in enumerate(text.splitlines(), start=1):
+        m = _FULLWIDTH_KEY.match(content)
+        if m:
+            out.append(Problem(f"字段名「{m[2]}」后用了全角冒号「：」，应为半角冒号加空格「: 」",
+                               path=m[2], file=file, line=n, col=len(m[0])))
+    return out
+
+
 def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
     """Parse one YAML document strictly: plain ``dict``/``list``/``str`` and their positions.
 
@@ -215,8 +252,10 @@ def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (None, None)
-        what = exc.problem or str(exc)
-        return None, Positions(), [Problem(f"YAML 语法错误：{what}（检查缩进、冒号后的空格和引号）",
+        fullwidth = _fullwidth_colons(text, file)
+        if fullwidth:  # the usual cause of "could not find expected ':'" in Chinese input
+            return None, Positions(), fullwidth
+        return None, Positions(), [Problem(_syntax_message(exc.problem or str(exc), text, line),
                                            file=file, line=line, col=col)]
     except yaml.YAMLError as exc:
         return None, Positions(), [Problem(f"YAML 无法读取：{exc}", file=file)]

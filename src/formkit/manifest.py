@@ -34,6 +34,7 @@ from typing import Any
 
 from formkit.errors import FormkitError, UsageError
 from formkit.forms import Form, forms_root
+from formkit.model import flatten  # noqa: F401  (re-exported: the snapshot of a record's fields)
 from formkit.write import write_atomic
 
 MANIFEST_NAME = "manifest.json"
@@ -250,17 +251,3 @@ class OutputLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, str]:
-    """A record dumped to Python (``model_dump(mode="json")``) as ``{"applicant.name": "张三"}``."""
-    out: dict[str, str] = {}
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            out.update(flatten(v, f"{prefix}[{i}]"))
-    elif value is not None:
-        out[prefix] = str(value)
-    return out

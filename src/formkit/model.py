@@ -436,3 +436,18 @@ def _inner_model(annotation: Any, typing: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    """A record dumped to Python (``model_dump(mode="json")``) as ``{"applicant.name": "张三"}``:
+    every leaf as text, under its field path (``resume[2].unit``); ``None`` leaves are left out."""
+    out: dict[str, str] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}[{i}]"))
+    elif value is not None:
+        out[prefix] = str(value)
+    return out
