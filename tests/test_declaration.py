@@ -128,7 +128,12 @@ def test_everyone_else_is_excluded_with_reason_and_article(entries, generated, p
     for x in decl.exclusions:
         assert x.name in report and mask_id_number(x.id_number) in report
         assert x.id_number not in report  # masked
-    assert "## 服务不满2周年（第二、十三条）— 1 人" in report
+    assert "服务不满2周年（第二、十三条）：1 人" in report
+    # plain text for a clerk, not Markdown: no tables, no headings; every field labelled
+    assert "|" not in report and "#" not in report
+    for label in ("姓名：", "公民身份号码：", "服务县：", "原因：", "依据条款："):
+        assert report.count(label) == len(decl.exclusions)
+    assert f"  {len(decl.exclusions)}. 姓名：" in report  # numbered 序号 across categories
     assert f"列入名册 {EXPECTED[prefecture][0]} 人" in report and EXPECTED[prefecture][3] in report
 
 
@@ -208,7 +213,7 @@ def _declare(folder: Path, out: Path, *extra: str):
 @pytest.fixture(scope="module")
 def declared(folder, tmp_path_factory):
     out = tmp_path_factory.mktemp("declared")
-    return out, _declare(folder, out, "--workers", "2")
+    return out, _declare(folder, out, "--jobs", "2")
 
 
 def test_a_second_run_reuses_the_attachments_and_gives_the_same_bundle(declared, folder, entries) -> None:
@@ -218,7 +223,7 @@ def test_a_second_run_reuses_the_attachments_and_gives_the_same_bundle(declared,
     assert f"新生成 {documents} 份，沿用未变的 0 份" in printed
     bundle = out / f"补贴申报材料_曲靖市_{YEAR}.pdf"
     first = bundle.read_bytes()
-    again = _declare(folder, out, "--workers", "1")
+    again = _declare(folder, out, "--workers", "1")  # the old name still works
     assert f"新生成 0 份，沿用未变的 {documents} 份" in again
     assert bundle.read_bytes() == first  # reproducible, cached or not
     cache = out / ".formkit-cache" / f"bundle-530300-{YEAR}"
@@ -234,11 +239,11 @@ def test_cli_writes_every_file_showing_every_person_and_total(declared, entries)
     names = {p.name for p in out.iterdir()}
     assert names >= {f"期满人员名册_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
         {f"岗位补贴申报表_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
-        {f"补贴申报材料_{stem}.pdf", f"未列入名册人员_{stem}.md"}
+        {f"补贴申报材料_{stem}.pdf", f"未列入名册人员_{stem}.txt"}
     assert {n for n in names if n.startswith(".")} == {".formkit-cache"}  # no temporary files left
     assert f"名册 {people} 人，核发 {years} 年，补贴 {money_figures(amount)} 元（{upper}）" in printed
-    assert "## 服务地不在本州（市）（第十条）" in printed
-    assert (out / f"未列入名册人员_{stem}.md").read_text("utf-8") in printed
+    assert "服务地不在本州（市）（第十条）：" in printed and "|---|" not in printed
+    assert (out / f"未列入名册人员_{stem}.txt").read_text("utf-8") in printed
 
     roster_word = _docx_cells(out / f"期满人员名册_{stem}.docx")
     roster_pdf = "".join(_pdf_pages(out / f"期满人员名册_{stem}.pdf"))
@@ -387,3 +392,14 @@ def test_a_character_no_font_draws_is_refused_by_name() -> None:
     table = merge_demand([demand.model_copy(update={"posts": (post, *demand.posts[1:])})], "county")
     with pytest.raises(FontCoverageError, match=r"rows\[0\]\.contact.*U\+2AA0A"):
         render_rollup("demand", "x", demand_context(table, load_form("demand")), table.dated, ("pdf",))
+
+
+@pytest.mark.parametrize("formats, suffixes", [("xlsx", {".xlsx"}), ("docx,xlsx", {".docx", ".xlsx"})])
+def test_no_bundle_writes_only_the_formats_asked_for(folder, tmp_path: Path, formats, suffixes) -> None:
+    # regression: without the bundle and without pdf, the bundle's head PDFs were looked up (KeyError)
+    out = tmp_path / "out"
+    _declare(folder, out, "--format", formats, "--no-bundle")
+    names = {p.name for p in out.iterdir()}
+    stem = f"曲靖市_{YEAR}"
+    expected = {f"{form}_{stem}{suffix}" for form in ("期满人员名册", "岗位补贴申报表") for suffix in suffixes}
+    assert names == expected | {f"未列入名册人员_{stem}.txt"}

@@ -56,8 +56,8 @@ FIELDS = {
         "form.attachment", "form.title", "form.footnote",
         "applicant.name", "applicant.sex", "applicant.ethnicity", "applicant.birth_month",
         "applicant.political_status", "applicant.work_start", "applicant.id_number",
-        "applicant.mobile", "applicant.education", "applicant.degree", "applicant.school",
-        "applicant.major", "applicant.specialty", "applicant.position", "applicant.address",
+        "applicant.mobile", "applicant.education_degree", "applicant.school_major",
+        "applicant.specialty", "applicant.position", "applicant.address",
         "applicant.postcode",
         "home_unit.name", "home_unit.level", "home_unit.supervisor",
         "qualification.title", "qualification.title_level", "qualification.title_date",
@@ -229,7 +229,7 @@ def test_grade_and_blank_ink_places(form_id: str) -> None:
     doc, ctx = _doc_ctx(path, form_id)
     text = copy_texts(_rendered(path, form_id, 0), [c.label for c in doc.copies])[0]
     if form_id == "agreement":
-        assert "甲方（盖章）：法定代表人（签字）：年月日乙方（签字）：年月日" in text
+        assert "甲方（盖章）：法定代表人或委托代理人（签字）：年月日乙方（签字）：年月日" in text
     else:
         assert text.count("（盖章）年月日") == {"application": 3, "appraisal": 2}[form_id]
     if form_id == "appraisal":

@@ -345,3 +345,16 @@ def test_cli_demand_has_help_and_refuses_bad_options(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = run("demand", str(HUIZE), "--level", "county", "--year", "2025", "--out", str(tmp_path))
     assert result.exit_code == 2 and "没有可汇总" in result.output
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--reported-on", "2026-5-8", "--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 '2026-5-8'"),
+    ("--reported-on", "2026-02-30", "--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 '2026-02-30'"),
+    ("--phone", "0871-1234567", "--phone 应为手机号码（11位）或固定电话"),
+    ("--phone", "12345", "--phone 应为手机号码（11位）或固定电话"),
+])
+def test_cli_demand_names_the_one_bad_option_in_chinese(tmp_path: Path, option, value, message) -> None:
+    result = run("demand", str(HUIZE), "--level", "county", "--year", "2026", option, value, "--out", str(tmp_path))
+    assert result.exit_code == 2 and message in result.output, result.output
+    other = "--phone" if option == "--reported-on" else "--reported-on"
+    assert other not in result.output and "isoformat" not in result.output

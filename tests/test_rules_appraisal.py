@@ -36,7 +36,7 @@ def test_four_year_term_29_february():
     got = appraisal_schedule(D(2020, 2, 29), D(2024, 2, 28))
     rows = [(a.kind, a.number, a.period_start, a.period_end, a.years_covered, a.label) for a in got]
     assert rows == [
-        ("term", 1, D(2020, 2, 29), D(2022, 2, 28), 2, "服务期满（第1—2年）考核鉴定"),
+        ("term", 1, D(2020, 2, 29), D(2022, 2, 28), 2, "第1—2年考核鉴定"),
         ("annual-extension", 2, D(2022, 3, 1), D(2023, 2, 28), 1, "第3年考核鉴定"),
         ("annual-extension", 3, D(2023, 3, 1), D(2024, 2, 28), 1, "第4年考核鉴定"),
     ]
@@ -64,10 +64,10 @@ def test_partial_last_year_is_not_appraised():
     ("as_of", "labels"),
     [
         (D(2016, 2, 28), []),
-        (D(2016, 2, 29), ["服务期满（第1—2年）考核鉴定"]),  # due on its last day
-        (D(2017, 2, 27), ["服务期满（第1—2年）考核鉴定"]),
-        (D(2017, 2, 28), ["服务期满（第1—2年）考核鉴定", "第3年考核鉴定"]),
-        (D(2030, 1, 1), ["服务期满（第1—2年）考核鉴定", "第3年考核鉴定"]),
+        (D(2016, 2, 29), ["第1—2年考核鉴定"]),  # due on its last day
+        (D(2017, 2, 27), ["第1—2年考核鉴定"]),
+        (D(2017, 2, 28), ["第1—2年考核鉴定", "第3年考核鉴定"]),
+        (D(2030, 1, 1), ["第1—2年考核鉴定", "第3年考核鉴定"]),
     ],
 )
 def test_appraisals_due(as_of, labels):

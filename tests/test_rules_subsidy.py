@@ -124,7 +124,7 @@ def test_payable_reason_and_appraisal_link():
     assert item.due_on == D(2016, 2, 29)
     assert item.amount_payable == Decimal(20000)
     assert item.reason == (
-        "第1—2年：服务期满，考核合格（称职），依第十一条一次核发2年工作岗位补贴20000元，"
+        "第1—2年：已服务满2年，考核合格（称职），依第十一条一次核发2年工作岗位补贴20000元，"
         "列入2016年度申报（第十条）"
     )
 

@@ -349,9 +349,10 @@ def application() -> list:
     narrative = lambda tag: C([P([tag], align="left", line=LINE_TEXT, before=2)], valign="top")  # noqa: E731
 
     rows = [
+        # rows, labels and fields as in forms/application/template.html (the PDF)
         Row([L("姓　　名"), V("{{ applicant.name }}"), L("性　别"), V("{{ applicant.sex }}"),
-             L("出生年月"), V("{{ applicant.birth_month }}"), C("照片", kind="centre", merge="restart")]),
-        Row([L("民　　族"), V("{{ applicant.ethnicity }}"), L("政治面貌"), V("{{ applicant.political_status }}"),
+             L("民　族"), V("{{ applicant.ethnicity }}"), C("照片", kind="centre", merge="restart")]),
+        Row([L("出生年月"), V("{{ applicant.birth_month }}"), L("政治面貌"), V("{{ applicant.political_status }}"),
              L("参加工作\n时间"), V("{{ applicant.work_start }}"), photo]),
         Row([L("公民身份号码"), V("{{ applicant.id_number }}", 5), photo]),
         Row([L("学历/学位"), V("{{ applicant.education_degree }}", 2), L("现任职务"),
@@ -432,16 +433,20 @@ def agreement() -> list:
         party("乙方（服务人员）：", "{{ applicant.name }}"),
         party("公民身份号码：", "{{ applicant.id_number }}"),
         party("原工作单位：", "{{ home_unit.name }}"),
+        party("专业技术职务：", "{{ qualification.title }}"),
         party("联系电话：", "{{ applicant.mobile }}"),
         P([""], size=BODY, line=12),
-        clause("根据《云南省鼓励专业技术人员到基层服务暂行办法》（以下简称《暂行办法》），经",
-               "{{ routing.filing }}", "联系落实，乙方自愿到甲方从事专业技术服务工作。甲乙双方本着平等自愿、"
-               "协商一致的原则，签订本协议。"),
+        # the clauses below are word for word those of forms/agreement/template.html (the PDF):
+        # a clerk files both formats, so change them together
+        clause("根据《云南省鼓励专业技术人员到基层服务暂行办法》（以下简称《暂行办法》）的规定，乙方自愿到甲方"
+               "从事专业技术服务工作。经", "{{ routing.filing }}", "联系落实，甲乙双方在", "{{ service.county_hr }}",
+               "接洽，本着平等自愿、协商一致的原则，签订本协议。"),
         clause_heading("一、服务岗位与地点"),
-        clause("乙方到甲方", "{{ service.post }}", "岗位从事专业技术工作，服务地点为", "{{ service.place }}", "。"),
+        clause("乙方到甲方", "{{ service.post }}", "岗位从事专业技术工作，服务地点为", "{{ service.place }}", "（",
+               "{{ service.address }}", "）。"),
         clause_heading("二、服务期限"),
-        clause("服务期限", "{{ agreement.years }}", "年，", "{{ agreement.period }}",
-               "。服务期以周年计算，自乙方到乡镇服务之日起算，乙方应连续服务。"),
+        clause("服务期限为", "{{ agreement.years }}", "年，", "{{ agreement.period }}",
+               "。服务期从乙方到乡镇服务之日起以周年计算，乙方应连续服务（《暂行办法》第十三条）。"),
         clause_heading("三、甲方的权利和义务"),
         *duty_list("agreement.service_unit_duties", "甲方为乙方创造必要的工作和生活条件，做到政治上关心、生活上照顾、"
                    "工作上支持（《暂行办法》第十四条）。"),
@@ -461,31 +466,38 @@ def agreement() -> list:
         clause("（四）乙方优先评聘专业技术职称；服务期间涉及职称晋升的，由原单位办理推荐申报手续，服务期间的业绩"
                "作为晋升专业技术职称的主要业绩条件（《暂行办法》第十二条）。"),
         clause_heading("六、考核"),
-        clause("（一）乙方服务期间的年度考核在甲方进行，考核结果反馈乙方原单位存档（《暂行办法》第八条）。"),
+        clause("（一）乙方服务期间的年度考核在甲方进行，考核结果由甲方反馈乙方原单位存档（《暂行办法》第八条）。"),
         clause("（二）服务期满后，由", "{{ service.county_hr }}", "对乙方进行考核鉴定，填写《云南省专业技术人员到基层服务"
                "考核鉴定表》；服务期超过2年的，从第3年起，每满1年考核鉴定一次（《暂行办法》第九条）。"),
-        clause_heading("七、协议的变更、解除和违约责任"),
-        clause("（一）经甲乙双方协商一致，可以变更或者解除本协议，并书面报", "{{ service.county_hr }}", "备案。"),
-        clause("（二）乙方因健康等特殊原因不能继续服务的，应及时书面告知甲方，经双方协商一致后解除本协议。"),
-        clause("（三）任何一方违反本协议约定的，应承担相应责任；乙方服务期内未按协议履职的，不享受工作岗位补贴。"),
+        clause_heading("七、协议的变更、解除及违约责任"),
+        clause("（一）经甲乙双方协商一致，可以变更本协议，变更内容以书面形式约定，并报", "{{ service.county_hr }}", "备案。"),
+        clause("（二）乙方因健康等特殊原因确需提前终止服务的，应提前30日书面通知甲方，经双方协商一致并报",
+               "{{ service.county_hr }}", "备案后，解除本协议。"),
+        clause("（三）乙方服务期内未按协议履职的，不享受工作岗位补贴；甲方未按本协议提供工作和生活条件的，乙方可以要求"
+               "甲方改正，也可以提请", "{{ service.county_hr }}", "协调处理。"),
         clause_heading("八、争议解决"),
-        clause("履行本协议发生争议的，由双方协商解决；协商不成的，可以提请", "{{ service.county_hr }}",
-               "协调处理，或者依法申请劳动人事争议仲裁。"),
-        clause_heading("九、其他"),
-        clause("（一）本协议未尽事宜，按照《暂行办法》有关规定执行，或者由双方协商补充约定。"),
-        clause("（二）本协议自甲乙双方签字（盖章）之日起生效。"),
-        clause("（三）", "{{ form.footnote }}"),
-        P(["（以下无正文）"], size=BODY, line=BODY_LINE, first_chars=2, keep_next=True),
+        clause("甲乙双方因履行本协议发生争议的，应当协商解决；协商不成的，可以提请", "{{ service.county_hr }}",
+               "协调处理，也可以依法向劳动人事争议仲裁委员会申请仲裁。"),
+        # 九、其他, "（以下无正文）" and the signatures keep together on one page
+        P([R("九、其他", HEI, BODY)], style="ClauseHeading", font=HEI, size=BODY, line=BODY_LINE,
+          first_chars=2, keep_next=True, keep_lines=True),
+        *(P(list(r), style="Clause", size=BODY, line=BODY_LINE, first_chars=2, align="both", keep_next=True,
+            keep_lines=True) for r in (
+            ("（一）本协议未尽事宜，按照《暂行办法》及国家和省有关规定执行，或者由甲乙双方协商补充约定。",),
+            ("（二）本协议自甲乙双方签字（盖章）之日起生效。",),
+            ("（三）", "{{ form.footnote }}"),
+        )),
+        P(["（以下无正文）"], size=BODY, line=BODY_LINE, align="center", keep_next=True),
         P([""], size=BODY, line=BODY_LINE, keep_next=True),
     ]
     # side-by-side signature blocks, blank for ink; the rows stay together on one page
     sign = lambda text, **kw: P([text], size=BODY, line=BODY_LINE, keep_next=True, **kw)  # noqa: E731
-    left = ["甲方（盖章）：", "", "法定代表人", "或委托代理人（签名）：", "", DATE]
-    right = ["乙方（签名）：", "", "", "", "", DATE]
+    left = ["甲方（盖章）：", "", "法定代表人或委托代理人（签字）：", "", DATE]
+    right = ["乙方（签字）：", "", "", "", DATE]
     rows = [Row([C([sign(a, right_chars=4 if b == DATE else 0, align="right" if a == DATE else None)]),
                  C([sign(b, right_chars=4 if b == DATE else 0, align="right" if b == DATE else None)])],
                 height=9) for a, b in zip(left, right)]
-    out.append(table([78, 78], rows, size=BODY, borders=False))
+    out.append(table([86, 70], rows, size=BODY, borders=False))  # the PDF's 55% / 45%
     return out
 
 

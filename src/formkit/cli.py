@@ -399,12 +399,22 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     from formkit.validators import validate_phone
 
     fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
-    try:
-        reporting = Reporting(
-            reported_on=date.fromisoformat(reported_on) if reported_on else None,
-            filled_by=filled_by, reviewed_by=reviewed_by, phone=validate_phone(phone) if phone else None)
-    except (ValueError, InvalidValue) as exc:
-        raise UsageError(f"--reported-on / --phone：{exc}") from None
+    day = None
+    if reported_on:
+        try:
+            day = date.fromisoformat(reported_on) if len(reported_on) == 10 else None
+        except ValueError:
+            pass
+        if day is None:
+            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on!r}")
+    checked_phone = None
+    if phone:
+        try:
+            checked_phone = validate_phone(phone)
+        except InvalidValue as exc:
+            raise UsageError(f"--phone 应为手机号码（11位）或固定电话（区号-号码，号码7–8位、不以0或1开头，"
+                             f"如 0871-65123456），实为 {phone!r}：{exc}") from None
+    reporting = Reporting(reported_on=day, filled_by=filled_by, reviewed_by=reviewed_by, phone=checked_phone)
     result = run_demand(list(sources), level, year, out, division=division, formats=fmt, reporting=reporting)
     for problem in result.problems:
         _echo_err(str(problem))
@@ -428,7 +438,8 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认该年12月31日，未到则今天）。")
 @click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
 @click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
-@click.option("--workers", "workers", type=int, help="生成合订本的进程数（默认 CPU 数）。")
+@click.option("--jobs", "workers", type=int, help="生成合订本的并行进程数（默认 CPU 核数）。")
+@click.option("--workers", "workers", type=int, hidden=True, help="同 --jobs（旧名）。")
 @click.option("--no-cache", "no_cache", is_flag=True, help="合订本的每份附件都重新生成（默认复用 OUT/.formkit-cache 中未变的）。")
 def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of: str | None, formats: str,
             no_bundle: bool, workers: int | None, no_cache: bool) -> None:

@@ -13,7 +13,7 @@ from the roster rows and the totals from the summary, so the 名册 and the 申�
 construction. Everyone else is an ``Exclusion`` with its reason and article.
 
 ``roster_context`` / ``subsidy_context`` shape a ``Declaration`` for the templates of
-``forms/roster`` and ``forms/subsidy``; ``exclusions_report`` writes the exclusions as Markdown.
+``forms/roster`` and ``forms/subsidy``; ``exclusions_report`` writes the exclusions as plain text.
 """
 
 from __future__ import annotations
@@ -344,31 +344,39 @@ def subsidy_context(decl: Declaration, form: Any) -> dict[str, Any]:
 
 
 def exclusions_report(decl: Declaration) -> str:
-    """The exclusions as Markdown: a summary line, then one table per category (heading and
-    article) listing 姓名, masked 公民身份号码, 服务地, reasons and the record file."""
+    """The exclusions as plain text a clerk reads (no markup): a title, a summary line, then per
+    category (heading, article, count) one numbered entry per person — 序号、姓名, masked
+    公民身份号码, 服务县, 原因, 依据条款 and the record file. ID numbers are always masked."""
     from formkit.filters import cn_date, money_figures, rmb_upper
     from formkit.privacy import mask_id_number
 
-    def cell(text: str) -> str:
-        return text.replace("|", "｜").replace("\n", " ")
+    def flat(text: str) -> str:
+        return " ".join(text.split())
 
     when = f"按{cn_date(decl.as_of)}计算；" if decl.as_of else ""
     lines = [
-        f"# {decl.prefecture_name}{decl.year}年度工作岗位补贴申报：未列入名册人员",
+        f"{decl.prefecture_name}{decl.year}年度工作岗位补贴申报：未列入名册人员",
         "",
         f"{when}审查记录 {decl.considered} 份，列入名册 {decl.total_people} 人"
         f"（核发 {decl.total_years} 年，{money_figures(decl.total_amount)} 元，{rmb_upper(decl.total_amount)}），"
         f"未列入 {len(decl.exclusions)} 人。",
     ]
+    number = 0
     for category, (heading, article) in CATEGORIES.items():
         group = [x for x in decl.exclusions if x.category == category]
         if not group:
             continue
-        lines += ["", f"## {heading}（{article}）— {len(group)} 人", "",
-                  "| 姓名 | 公民身份号码 | 服务地 | 原因 | 记录 |", "|---|---|---|---|---|"]
+        lines += ["", f"{heading}（{article}）：{len(group)} 人"]
         for x in group:
-            lines.append(f"| {cell(x.name)} | {mask_id_number(x.id_number)} | {cell(x.prefecture_name + x.county_name)} | "
-                         f"{cell('；'.join(x.details))} | {cell(x.source)} |")
+            number += 1
+            lines += ["",
+                      f"  {number}. 姓名：{flat(x.name)}",
+                      f"     公民身份号码：{mask_id_number(x.id_number)}",
+                      f"     服务县：{flat(x.prefecture_name + x.county_name)}",
+                      f"     原因：{flat('；'.join(x.details))}",
+                      f"     依据条款：{x.article}"]
+            if x.source:
+                lines.append(f"     记录：{x.source}")
     if not decl.exclusions:
         lines += ["", "（无）"]
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ demand, or a declaration of money missing a person, is worse than none): the res
 carries the problems and no files. Names of the files:
 ``需求信息表_<区划>_<年度>.{docx,pdf,xlsx}``, ``期满人员名册_<州(市)>_<年度>.*``,
 ``岗位补贴申报表_<州(市)>_<年度>.*``, ``补贴申报材料_<州(市)>_<年度>.pdf`` (the bundle) and
-``未列入名册人员_<州(市)>_<年度>.md`` (the exclusions report).
+``未列入名册人员_<州(市)>_<年度>.txt`` (the exclusions report, plain UTF-8 text).
 """
 
 from __future__ import annotations
@@ -191,10 +191,11 @@ def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out
         files_out[f"{roster_stem}.xlsx"] = write_roster_xlsx(decl, roster_form, as_of)
         files_out[f"{subsidy_stem}.xlsx"] = write_subsidy_xlsx(decl, subsidy_form, as_of)
     head = [(f"{roster_form.attachment} {roster_form.short_title}", files_out[f"{roster_stem}.pdf"]),
-            (f"{subsidy_form.attachment} {subsidy_form.short_title}", files_out[f"{subsidy_stem}.pdf"])]
+            (f"{subsidy_form.attachment} {subsidy_form.short_title}", files_out[f"{subsidy_stem}.pdf"])] \
+        if bundle else []  # without the bundle no PDF is rendered unless asked for
     if "pdf" not in formats:
         files_out = {k: v for k, v in files_out.items() if not k.endswith(".pdf")}
-    files_out[f"未列入名册人员_{name}_{year}.md"] = run.report.encode("utf-8")
+    files_out[f"未列入名册人员_{name}_{year}.txt"] = run.report.encode("utf-8")
     run.written = _write(folder, files_out)
     if bundle:
         target = folder / f"补贴申报材料_{name}_{year}.pdf"

@@ -67,7 +67,9 @@ def appraisal_schedule(
         return []
     term_end = year_complete_on(start, term)
     span = f"第1—{term}年" if term > 1 else "第1年"
-    schedule = [_due("term", 1, start, term_end, term, f"服务期满（{span}）考核鉴定")]
+    # a 2-year term ends with this appraisal; a longer one only passes its first two years
+    first = f"服务期满（{span}）考核鉴定" if n == term else f"{span}考核鉴定"
+    schedule = [_due("term", 1, start, term_end, term, first)]
     for year in range(term + 1, n + 1):
         period_start = anniversary(start, year - 1)
         period_end = year_complete_on(start, year)

@@ -234,7 +234,7 @@ def _item(
         year = max(due.period_end.year, rec.appraised_on.year if rec.appraised_on else 0)
         once = "一次" if due.years_covered > 1 else ""
         reason = (
-            f"{span}：服务期满，考核{_grade_text(rec.grade, grade)}，依第十一条{once}核发"
+            f"{span}：已服务满{due.years_covered}年，考核{_grade_text(rec.grade, grade)}，依第十一条{once}核发"
             f"{due.years_covered}年工作岗位补贴{amount}元，列入{year}年度申报（第十条）"
         )
     else:
