@@ -83,10 +83,11 @@ def parse_id_number(s: str) -> IdNumber:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         raise InvalidValue(
-            f"公民身份号码第7–14位的出生日期 {digits[:4]}-{digits[4:6]}-{digits[6:]} 不存在"
+            "公民身份号码第11–12位的出生月份不存在（应为01–12）" if not 1 <= int(digits[4:6]) <= 12
+            else "公民身份号码第13–14位的出生日期在该月中不存在"
         ) from None
     if birth.year < 1800:
-        raise InvalidValue(f"公民身份号码中的出生年份 {birth.year} 早于1800年")
+        raise InvalidValue("公民身份号码第7–10位的出生年份早于1800年")
     if birth > date.today():
         raise InvalidValue("公民身份号码中的出生日期晚于今天")
     expected = ric.calc_check_digit(number)
