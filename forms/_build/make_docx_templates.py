@@ -631,8 +631,9 @@ def page_number_paragraph() -> OxmlElement:
     return p
 
 
-def build(form_id: str) -> bytes:
-    """The .docx bytes of ``forms/<form_id>/template.docx`` (deterministic)."""
+def new_document() -> docx.Document:
+    """A python-docx document stripped of what Word does not need, with formkit's styles, font
+    table and East-Asian settings (shared by every template build script)."""
     doc = docx.Document()
     # drop what the python-docx default template carries and Word does not need
     for rel_id, rel in list(doc.part.rels.items()):
@@ -657,24 +658,18 @@ def build(form_id: str) -> bytes:
     if rsids is not None:
         settings.remove(rsids)
 
-    section = doc.sections[0]
-    section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
-    margin = {**MARGIN, **FORM_MARGIN.get(form_id, {})}
-    section.top_margin, section.bottom_margin = Twips(tw(margin["top"])), Twips(tw(margin["bottom"]))
-    section.left_margin, section.right_margin = Twips(tw(margin["left"])), Twips(tw(margin["right"]))
-    section.header_distance = Twips(tw(15))
-    section.footer_distance = Twips(tw(margin["bottom"] - 12))  # the page number ~7 mm below the text
-    sect_pr = section._sectPr
-    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
-        sect_pr.attrib.pop(qn(attr), None)
-    grid = sect_pr.find(qn("w:docGrid"))
-    if grid is not None:
-        grid.set(qn("w:linePitch"), "312")
+    return doc
 
+
+def finish(doc: docx.Document, form_id: str, blocks: list, header_p: P) -> bytes:
+    """Put ``header_p`` in the page header, the page number in the footer and ``blocks`` in the
+    body; set the core properties; return the reproducible .docx bytes."""
+    section = doc.sections[0]
+    sect_pr = section._sectPr
     header = section.header._element
     for child in list(header):
         header.remove(child)
-    header.append(para(P([R("{{ copy_label }}", FANG, WU)], style="Header", size=WU, align="right")))
+    header.append(para(header_p))
     footer = section.footer._element
     for child in list(footer):
         footer.remove(child)
@@ -684,7 +679,7 @@ def build(form_id: str) -> bytes:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    for block in BUILDERS[form_id]():
+    for block in blocks:
         sect_pr.addprevious(para(block) if isinstance(block, P) else block)
 
     props = doc.core_properties
@@ -699,6 +694,27 @@ def build(form_id: str) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return reproducible_zip(buf.getvalue())
+
+
+def build(form_id: str) -> bytes:
+    """The .docx bytes of ``forms/<form_id>/template.docx`` (deterministic)."""
+    doc = new_document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
+    margin = {**MARGIN, **FORM_MARGIN.get(form_id, {})}
+    section.top_margin, section.bottom_margin = Twips(tw(margin["top"])), Twips(tw(margin["bottom"]))
+    section.left_margin, section.right_margin = Twips(tw(margin["left"])), Twips(tw(margin["right"]))
+    section.header_distance = Twips(tw(15))
+    section.footer_distance = Twips(tw(margin["bottom"] - 12))  # the page number ~7 mm below the text
+    sect_pr = section._sectPr
+    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
+        sect_pr.attrib.pop(qn(attr), None)
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.set(qn("w:linePitch"), "312")
+
+    header = P([R("{{ copy_label }}", FANG, WU)], style="Header", size=WU, align="right")
+    return finish(doc, form_id, BUILDERS[form_id](), header)
 
 
 def reproducible_zip(data: bytes) -> bytes:

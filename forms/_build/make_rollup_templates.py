@@ -18,17 +18,14 @@ The generated files are committed; change the layout here, run, commit both.
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
@@ -36,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_docx_templates import (  # noqa: E402  (the per-person templates' helpers)
     DATE, FANG, HEI, INNER, LINE_LABEL, LINE_TEXT, OUTER, SAN, SEAL, TITLE, WU, XIAO_SI, P, R, el,
-    font_table_xml, page_number_paragraph, para, reproducible_zip, styles_xml, tw)
+    finish, new_document, para, tw)
 
 from formkit.forms import load_form  # noqa: E402
 
@@ -265,29 +262,7 @@ BUILDERS: dict[str, Callable[[], list]] = {"demand": demand, "roster": roster, "
 
 def build(form_id: str) -> bytes:
     """The .docx bytes of ``forms/<form_id>/template.docx`` (deterministic)."""
-    doc = docx.Document()
-    for rel_id, rel in list(doc.part.rels.items()):
-        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "customXml", "numbering"):
-            del doc.part.rels[rel_id]
-    pkg_rels = doc.part.package.rels
-    for rel_id, rel in list(pkg_rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del pkg_rels[rel_id]
-    doc.part._styles_part._element = parse_xml(styles_xml())
-    for rel in doc.part.rels.values():
-        if rel.reltype == RT.FONT_TABLE:
-            rel.target_part._blob = font_table_xml()
-    settings = doc.settings.element
-    lang = settings.find(qn("w:themeFontLang"))
-    if lang is not None:
-        lang.set(qn("w:eastAsia"), "zh-CN")
-    compat = settings.find(qn("w:compat"))
-    if compat is not None:
-        compat.insert(0, el("w:doNotExpandShiftReturn"))
-    rsids = settings.find(qn("w:rsids"))
-    if rsids is not None:
-        settings.remove(rsids)
-
+    doc = new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -302,34 +277,7 @@ def build(form_id: str) -> bytes:
     if grid_el is not None:
         grid_el.set(qn("w:linePitch"), "312")
 
-    header = section.header._element
-    for child in list(header):
-        header.remove(child)
-    header.append(para(P([""], style="Header", size=WU)))
-    footer = section.footer._element
-    for child in list(footer):
-        footer.remove(child)
-    footer.append(page_number_paragraph())
-
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    for block in BUILDERS[form_id]():
-        sect_pr.addprevious(para(block) if isinstance(block, P) else block)
-
-    props = doc.core_properties
-    props.title = load_form(form_id, FORMS).title
-    props.subject = "《云南省鼓励专业技术人员到基层服务暂行办法》"
-    props.author = props.last_modified_by = "formkit"
-    props.comments = "formkit 模板：双花括号标记处由程序填写，修改版式时请勿拆分或改写标记内的文字。"
-    props.keywords = props.category = ""
-    props.revision = 1
-    props.created = props.modified = datetime(2014, 1, 1)
-
-    buf = io.BytesIO()
-    doc.save(buf)
-    return reproducible_zip(buf.getvalue())
+    return finish(doc, form_id, BUILDERS[form_id](), P([""], style="Header", size=WU))
 
 
 def main(argv: Sequence[str]) -> int:
