@@ -223,6 +223,8 @@ def test_a_second_run_reuses_the_attachments_and_gives_the_same_bundle(declared,
     assert f"新生成 {documents} 份，沿用未变的 0 份" in printed
     bundle = out / f"补贴申报材料_曲靖市_{YEAR}.pdf"
     first = bundle.read_bytes()
+    assert "相同，未重新生成" in _declare(folder, out)  # nothing changed: nothing is rewritten
+    bundle.unlink()  # a missing file is made again, from the cached attachments
     again = _declare(folder, out, "--workers", "1")  # the old name still works
     assert f"新生成 0 份，沿用未变的 {documents} 份" in again
     assert bundle.read_bytes() == first  # reproducible, cached or not
@@ -240,7 +242,8 @@ def test_cli_writes_every_file_showing_every_person_and_total(declared, entries)
     assert names >= {f"期满人员名册_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
         {f"岗位补贴申报表_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
         {f"补贴申报材料_{stem}.pdf", f"未列入名册人员_{stem}.txt"}
-    assert {n for n in names if n.startswith(".")} == {".formkit-cache"}  # no temporary files left
+    # no temporary files left: only the attachment cache, the lock and the roster snapshot
+    assert {n for n in names if n.startswith(".")} == {".formkit-cache", ".formkit.lock", f".申报_530300_{YEAR}.json"}
     assert f"名册 {people} 人，核发 {years} 年，补贴 {money_figures(amount)} 元（{upper}）" in printed
     assert "服务地不在本州（市）（第十条）：" in printed and "|---|" not in printed
     assert (out / f"未列入名册人员_{stem}.txt").read_text("utf-8") in printed
@@ -340,7 +343,7 @@ def test_an_invalid_record_stops_the_declaration(folder, tmp_path: Path) -> None
                  "--no-bundle")
     assert result.exit_code == 1
     assert "案卷记录有误，未生成申报材料" in result.output and victim.name in result.output
-    assert not (tmp_path / "o").exists()
+    assert not [p for p in (tmp_path / "o").glob("*") if not p.name.startswith(".")]  # nothing issued
 
 
 def test_declare_refuses_a_county_as_prefecture(folder, tmp_path: Path) -> None:
@@ -399,7 +402,42 @@ def test_no_bundle_writes_only_the_formats_asked_for(folder, tmp_path: Path, for
     # regression: without the bundle and without pdf, the bundle's head PDFs were looked up (KeyError)
     out = tmp_path / "out"
     _declare(folder, out, "--format", formats, "--no-bundle")
-    names = {p.name for p in out.iterdir()}
+    names = {p.name for p in out.iterdir() if not p.name.startswith((".", "manifest"))}
     stem = f"曲靖市_{YEAR}"
     expected = {f"{form}_{stem}{suffix}" for form in ("期满人员名册", "岗位补贴申报表") for suffix in suffixes}
     assert names == expected | {f"未列入名册人员_{stem}.txt"}
+
+
+def test_regenerated_declaration_supersedes_and_lists_what_changed(tmp_path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    src = Path(__file__).resolve().parents[1] / "data" / "cases"
+    for name in ("bai-zhongrong.yaml", "li-mingzhe.yaml"):
+        shutil.copyfile(src / name, cases / name)
+    out = tmp_path / "out"
+    args = ["declare", str(cases), "--prefecture", "530800", "--year", "2022", "--out", str(out), "--no-bundle"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    issued = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix != ".json"}
+    again = CliRunner().invoke(main, args)
+    assert "相同，未重新生成" in again.output
+    record = cases / "bai-zhongrong.yaml"
+    text = record.read_text("utf-8")
+    # the year-4 appraisal (2021-03-01—2022-02-28) is the period declared in 2022
+    head, sep, tail = text.rpartition("grade: 合格")
+    record.write_text(head + "grade: 优秀" + tail, "utf-8")
+    third = CliRunner().invoke(main, args)
+    assert third.exit_code == 0, third.output
+    assert "已生成第 2 版" in third.output
+    assert "变更：白忠荣（bai-zhongrong.yaml）" in third.output and "考核优秀" in third.output
+    kept = out / "superseded" / "v1"
+    for name, data in issued.items():
+        if name.endswith("_2022.docx") or name.endswith("_2022.pdf"):
+            assert (kept / name).read_bytes() == data  # the issued version is kept as it was
+    assert "考核优秀" in (out / "变更说明_普洱市_2022.txt").read_text("utf-8")

@@ -461,8 +461,11 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         if done and (done == total or done % 50 == 0):
             _echo_err(f"合订本：{done}/{total} 人")
 
-    result = run_declaration(list(cases), prefecture, year, out, as_of=day, formats=fmt, bundle=not no_bundle,
-                             workers=workers, progress=progress, cache=not no_cache)
+    from formkit.manifest import OutputLock
+
+    with OutputLock(Path(out)):
+        result = run_declaration(list(cases), prefecture, year, out, as_of=day, formats=fmt,
+                                 bundle=not no_bundle, workers=workers, progress=progress, cache=not no_cache)
     for problem in result.problems:
         if problem.is_error:
             _echo_err(str(problem))
@@ -479,6 +482,12 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         b = result.bundle
         click.echo(f"合订本 {b.pages} 页（{b.persons} 人的申请登记表和考核鉴定表；新生成 {b.rendered} 份，"
                    f"沿用未变的 {b.reused} 份）")
+    if result.unchanged:
+        click.echo(f"申报材料与已出具的第 {result.version} 版相同，未重新生成。")
+    elif result.version > 1:
+        click.echo(f"已生成第 {result.version} 版（旧版移入 {Path(out) / 'superseded'}/）。与上一版相比：")
+        for line in result.changes or ["名册人员及金额无变化（仅表格内容或格式更新）"]:
+            click.echo(f"  {line}")
     for path in result.written:
         click.echo(f"  → {path}")
 

@@ -133,6 +133,25 @@ class DeclarationRun:
     failures: list[str] = field(default_factory=list)
     bundle: object | None = None
     report: str = ""
+    version: int = 0
+    changes: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+
+def roster_snapshot(decl) -> dict[str, str]:
+    """What a declaration lists, person by person (key: record file and name; value: the years
+    and 元 claimed now) — compared between versions to say what a regenerated one changed."""
+    return {f"{r.name}（{Path(r.entry.source).name if r.entry.source else r.number}）":
+            f"{r.years}年 {r.amount}元 考核{r.grades}" for r in decl.rows}
+
+
+def declaration_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Lines (Chinese) listing who was added, removed or changed between two roster snapshots."""
+    lines = [f"新列入：{k} {after[k]}" for k in sorted(set(after) - set(before))]
+    lines += [f"不再列入：{k}（原 {before[k]}）" for k in sorted(set(before) - set(after))]
+    lines += [f"变更：{k} {before[k]} → {after[k]}" for k in sorted(set(before) & set(after))
+              if before[k] != after[k]]
+    return lines
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
@@ -196,7 +215,36 @@ def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out
     if "pdf" not in formats:
         files_out = {k: v for k, v in files_out.items() if not k.endswith(".pdf")}
     files_out[f"未列入名册人员_{name}_{year}.txt"] = run.report.encode("utf-8")
-    run.written = _write(folder, files_out)
+
+    # Versions (manifest): an unchanged declaration is not rewritten; a changed one supersedes
+    # the issued files (moved to superseded/v<N>/) and says what changed since then.
+    import json
+
+    from formkit.manifest import FolderManifest, sha256, template_hash
+
+    manifest = FolderManifest.load(folder)
+    key = f"申报_{prefecture}_{year}"
+    snapshot = roster_snapshot(decl)
+    inputs = sha256(json.dumps({"files": {n: sha256(d) for n, d in sorted(files_out.items())},
+                                "rows": snapshot, "bundle": bundle}, ensure_ascii=False).encode("utf-8"))
+    old = manifest.documents.get(key)
+    snapshot_file = folder / f".{key}.json"
+    if old is not None and old.context_hash == inputs and manifest.files_intact(old):
+        run.unchanged, run.version = True, old.version
+        return run
+    if old is not None and snapshot_file.exists():
+        run.changes = declaration_changes(json.loads(snapshot_file.read_text("utf-8")), snapshot)
+        files_out[f"变更说明_{name}_{year}.txt"] = (
+            f"{decl.prefecture_name}{year}年度申报：与第 {old.version} 版相比\n"
+            + ("\n".join(run.changes) or "名册人员及金额无变化（仅表格内容或格式更新）") + "\n").encode("utf-8")
+    entry = manifest.issue(stem=key, form="declaration", ctx_hash=inputs,
+                           tpl_hash=template_hash(roster_form) + template_hash(subsidy_form),
+                           formats=tuple(formats), files=files_out)
+    run.version = entry.version
+    run.written = [folder / n for n in files_out]
+    from formkit.write import write_atomic
+
+    write_atomic(snapshot_file, json.dumps(snapshot, ensure_ascii=False, indent=1).encode("utf-8"))
     if bundle:
         target = folder / f"补贴申报材料_{name}_{year}.pdf"
         cache_dir = folder / CACHE_FOLDER / f"bundle-{prefecture}-{year}" if cache else None
@@ -210,4 +258,7 @@ def run_declaration(cases: Sequence[str | Path], prefecture: str, year: int, out
             run.bundle = write_bundle(target, head, jobs, workers=workers, progress=progress,
                                       title=f"{decl.prefecture_name}{year}年度专业技术人员到基层服务岗位补贴申报材料")
         run.written.append(target)
+        data = target.read_bytes()
+        entry.files[target.name] = [sha256(data), len(data)]  # superseded with the rest next time
+        manifest.save()
     return run
