@@ -109,7 +109,7 @@ def main() -> None:
             rerun, _, _ = run_batch(records, out, args.jobs)
             rows.append((n, wall, pages, rss, rerun))
             print(f"N={n:5}: {wall:7.1f} s, {pages} pages in one print PDF, {pages / wall:6.1f} pages/s, "
-                  f"peak RSS {rss} MB (largest process), re-run after one correction {rerun:.2f} s")
+                  f"peak RSS {rss} MB (largest process), re-run after one correction {rerun:.2f} s", flush=True)
         sample = sorted((work / f"in{rows[0][0]}").glob("*.yaml"))[: args.naive]
         secs, pages = naive(sample)
         naive_rate = pages / secs

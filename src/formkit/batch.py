@@ -251,26 +251,25 @@ def run(paths: Iterable[Path], out_root: Path, selection: Selection, as_of: date
         return _in_order(outcomes, paths)
 
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the latter can deadlock when
-    # a worker retires under max_tasks_per_child with tasks still queued (CPython gh-115634).
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_init, maxtasksperchild=recycle)
-    try:
-        tasks = [(path, out_root, selection, as_of, force) for path in todo]
-        for outcome in pool.imap(_prepare_task, tasks, chunksize=1):  # results in input order
-            finish(outcome)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    # Workers are recycled by running the records in chunks, each in a fresh pool: memory stays
+    # flat (docxtpl and WeasyPrint grow in long-lived processes). Neither ProcessPoolExecutor's
+    # max_tasks_per_child (deadlocks on Python 3.11, CPython gh-115634) nor multiprocessing.Pool's
+    # maxtasksperchild (its terminate() hung here once a worker had retired) is used.
+    ctx = multiprocessing.get_context("spawn")
+    chunk = max(jobs, jobs * recycle)
+    for i in range(0, len(todo), chunk):
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = [pool.submit(prepare_record, path, out_root, selection, as_of, force=force)
+                       for path in todo[i:i + chunk]]
+            try:
+                for fut in futures:  # in input order
+                    finish(fut.result())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return _in_order(outcomes, paths)
-
-
-def _prepare_task(args: tuple) -> RecordOutcome:
-    path, out_root, selection, as_of, force = args
-    return prepare_record(path, out_root, selection, as_of, force=force)
 
 
 def _in_order(outcomes: list[RecordOutcome], paths: list[Path]) -> list[RecordOutcome]:
