@@ -242,7 +242,7 @@ def test_a_bad_cell_is_reported_at_its_row_and_column(generated, tmp_path: Path)
                  "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
     assert f"bad.xlsx:6:11 posts[1].count（需求人数）: 应为正整数" in result.output
-    assert not (tmp_path / "o").exists()
+    assert not [p for p in (tmp_path / "o").glob("*") if not p.name.startswith(".")]  # nothing issued
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -358,3 +358,31 @@ def test_cli_demand_names_the_one_bad_option_in_chinese(tmp_path: Path, option, 
     assert result.exit_code == 2 and message in result.output, result.output
     other = "--phone" if option == "--reported-on" else "--reported-on"
     assert other not in result.output and "isoformat" not in result.output
+
+
+def test_demand_is_rendered_again_only_when_it_changed(tmp_path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    src = Path(__file__).resolve().parents[1] / "data" / "demand" / "huize-2026.yaml"
+    lists = tmp_path / "demand"
+    lists.mkdir()
+    shutil.copyfile(src, lists / src.name)
+    out = tmp_path / "out"
+    args = ["demand", str(lists), "--level", "county", "--year", "2026", "--out", str(out), "--format", "docx,xlsx"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    issued = {p.name: p.read_bytes() for p in out.glob("需求信息表_*")}
+    assert issued
+    second = CliRunner().invoke(main, args)
+    assert "未重新生成" in second.output
+    text = (lists / src.name).read_text("utf-8")
+    (lists / src.name).write_text(text.replace("count: 1", "count: 3", 1), "utf-8")
+    third = CliRunner().invoke(main, args)
+    assert third.exit_code == 0 and "未重新生成" not in third.output
+    for name, data in issued.items():
+        assert (out / "superseded" / "v1" / name).read_bytes() == data
+        assert (out / name).read_bytes() != data

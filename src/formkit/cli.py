@@ -415,7 +415,10 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
             raise UsageError(f"--phone 应为手机号码（11位）或固定电话（区号-号码，号码7–8位、不以0或1开头，"
                              f"如 0871-65123456），实为 {phone!r}：{exc}") from None
     reporting = Reporting(reported_on=day, filled_by=filled_by, reviewed_by=reviewed_by, phone=checked_phone)
-    result = run_demand(list(sources), level, year, out, division=division, formats=fmt, reporting=reporting)
+    from formkit.manifest import OutputLock
+
+    with OutputLock(Path(out)):
+        result = run_demand(list(sources), level, year, out, division=division, formats=fmt, reporting=reporting)
     for problem in result.problems:
         _echo_err(str(problem))
     if result.table is None:
@@ -426,6 +429,8 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     table = result.table
     click.echo(f"{table.division_name}{year}年度需求信息表：{len(table.counties)} 个县（市、区），"
                f"{len(table.posts)} 个岗位，需求 {table.total} 人")
+    if result.unchanged:
+        click.echo("与已出具的需求信息表相同，未重新生成。")
     for path in result.written:
         click.echo(f"  → {path}")
 

@@ -49,12 +49,6 @@ def expand_sources(paths: Sequence[str | Path], suffixes: tuple[str, ...] = SOUR
     return out
 
 
-def _write(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    from formkit.write import write_atomic
-
-    return [write_atomic(folder / name, data) for name, data in files.items()]
-
-
 # --------------------------------------------------------------------------- 附件1
 
 
@@ -64,6 +58,7 @@ class DemandRun:
     problems of the inputs (errors and warnings), notes (lists left out, counties missing)."""
 
     table: object | None = None
+    unchanged: bool = False
     written: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -111,11 +106,22 @@ def run_demand(sources: Sequence[str | Path], level: str, year: int, out: str | 
                          + (f"；没有任何县报送的州（市）：{'、'.join(silent)}" if silent else ""))
     form = load_form("demand")
     stem = f"{form.short_title}_{safe_name(table.division_name)}_{year}"
-    rendered = render_rollup("demand", stem, demand_context(table, form), table.dated,
-                             tuple(f for f in formats if f != "xlsx"))
+    context = demand_context(table, form)
+    # Versions (manifest): the same table from the same templates is not rendered again; a
+    # changed one supersedes the issued files (moved to superseded/v<N>/).
+    from formkit.manifest import FolderManifest, context_hash, template_hash
+
+    manifest = FolderManifest.load(Path(out))
+    ctx_hash, tpl_hash = context_hash(context), template_hash(form)
+    if manifest.is_current(stem, ctx_hash, tpl_hash, tuple(formats)):
+        run.unchanged = True
+        return run
+    rendered = render_rollup("demand", stem, context, table.dated, tuple(f for f in formats if f != "xlsx"))
     if "xlsx" in formats:
         rendered[f"{stem}.xlsx"] = write_demand_xlsx(table, form)
-    run.written = _write(Path(out), rendered)
+    manifest.issue(stem=stem, form="demand", ctx_hash=ctx_hash, tpl_hash=tpl_hash, formats=tuple(formats),
+                   files=rendered)
+    run.written = [Path(out) / name for name in rendered]
     return run
 
 
