@@ -312,40 +312,44 @@ def collate_print_job(sources: list[tuple[Path, int]], target: Path) -> tuple[in
     """Write one print PDF from ``(print_pdf, copies)`` pairs, padding each copy to an even
     number of pages with the blank page. Returns ``(pages, blank pages inserted)``.
 
-    Raises ``FormkitError`` if a source's page count is not a multiple of its copies.
+    Streams through ``bundle.PdfStreamWriter``: one source at a time is open, so memory does not
+    grow with the number of documents. Raises ``FormkitError`` if a source's page count is not a
+    multiple of its copies.
     """
     import io
 
     import pikepdf
 
-    out = pikepdf.Pdf.new()
-    blank = pikepdf.Pdf.open(io.BytesIO(blank_page()))
+    from formkit.bundle import PdfStreamWriter
+
     inserted = 0
-    opened = []
-    for path, copies in sources:
-        src = pikepdf.Pdf.open(path)
-        opened.append(src)
-        n = len(src.pages)
-        if copies < 1 or n % copies:
-            raise FormkitError(f"{path}: {n} 页不能平均分成 {copies} 份")
-        per_copy = n // copies
-        for c in range(copies):
-            out.pages.extend(src.pages[c * per_copy:(c + 1) * per_copy])
-            if per_copy % 2:
-                out.pages.append(blank.pages[0])
-                inserted += 1
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        out.save(tmp, deterministic_id=True)
+        with open(tmp, "wb") as fh, pikepdf.open(io.BytesIO(blank_page())) as blank:
+            writer = PdfStreamWriter(fh)
+            for path, copies in sources:
+                with pikepdf.open(path) as src, pikepdf.new() as flat:
+                    n = len(src.pages)
+                    if copies < 1 or n % copies:
+                        raise FormkitError(f"{path}: {n} 页不能平均分成 {copies} 份")
+                    per_copy = n // copies
+                    for c in range(copies):  # inheritable attributes are pushed onto each page
+                        flat.pages.extend(src.pages[c * per_copy:(c + 1) * per_copy])
+                        if per_copy % 2:
+                            flat.pages.append(blank.pages[0])
+                            inserted += 1
+                    writer.add(flat)
+            writer.close(title=target.stem)
+            pages = len(writer.pages)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o640)
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
-        for src in opened:
-            src.close()
-    return len(out.pages), inserted
+    return pages, inserted
 
 
 def write_print_job(job_file: Path, sources: list[tuple[Path, int]]) -> tuple[int, int]:
