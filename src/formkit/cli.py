@@ -292,7 +292,7 @@ def diff(case: str, out: str) -> None:
     from formkit.context import document_context
     from formkit.facts import derive
     from formkit.forms import load_form
-    from formkit.load import _parse_loc, load_case
+    from formkit.load import parse_loc, load_case
     from formkit.manifest import FolderManifest, context_hash, flatten, sha256
     from formkit.model import Case, label_for
     from formkit.plan import plan_documents
@@ -314,7 +314,7 @@ def diff(case: str, out: str) -> None:
     changed = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
     changed = [k for k in changed if now.get(k) != before.get(k)]
     for key in changed:
-        label = label_for(Case, _parse_loc(key))
+        label = label_for(Case, parse_loc(key))
         old, new = before.get(key, "（无）"), now.get(key, "（无）")
         click.echo(scrub(f"{key}（{label}）: {old} → {new}"))
     facts = derive(record, date.today())

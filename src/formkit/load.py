@@ -378,7 +378,7 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
     data, pos, problems = parse_yaml(raw, file)
     if problems:
-        labelled = [p if p.label or not p.path else replace(p, label=label_for(model, _parse_loc(p.path)))
+        labelled = [p if p.label or not p.path else replace(p, label=label_for(model, parse_loc(p.path)))
                     for p in problems]
         return Loaded(file, None, tuple(labelled))
     record, problems = validate_data(data, model, pos, file)
@@ -392,14 +392,15 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
 
 def _place(problem: Problem, model: type[BaseModel], pos: Positions, file: str) -> Problem:
     """Give a check's problem (which knows only its field path) its file, line and label."""
-    loc = _parse_loc(problem.path)
+    loc = parse_loc(problem.path)
     line, col = pos.find(loc)
     label = problem.label or label_for(model, loc)
     return Problem(problem.message, path=problem.path, label=label, file=file, line=line, col=col,
                    severity=problem.severity)
 
 
-def _parse_loc(path: str) -> Loc:
+def parse_loc(path: str) -> Loc:
+    """A field path as written in messages (``resume[2].unit``) → its loc (``("resume", 2, "unit")``)."""
     out: list[str | int] = []
     for part in path.replace("]", "").split("."):
         if not part:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.errors import Problem, Severity, UsageError
-from formkit.load import Loaded, Positions, validate_data
+from formkit.load import Loaded, Positions, parse_loc, validate_data
 from formkit.model import DemandList, DemandPost, label_for
 
 __all__ = ["DEMAND_COLUMNS", "MAX_XLSX_BYTES", "load_demand_file", "read_demand_xlsx", "read_table",
@@ -507,18 +507,6 @@ def _cell_text(value: Any) -> tuple[str | None, str | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-def _loc_of(path: str) -> tuple[str | int, ...]:
-    out: list[str | int] = []
-    for part in path.replace("]", "").split("."):
-        if not part:
-            continue
-        name, *indexes = part.split("[")
-        if name:
-            out.append(name)
-        out.extend(int(i) for i in indexes)
-    return tuple(out)
-
-
 def read_table(ws: Any, header_row: int, first: int, last: int) -> list[dict[str, Any]]:
     """Rows ``first``..``last`` of ``ws`` as dicts keyed by the (normalised) header text of
     ``header_row``, raw cell values (for tests and tools; no validation)."""
@@ -641,7 +629,7 @@ def read_demand_xlsx(path: str | Path) -> Loaded[DemandList]:
     problems += found
     if record is not None:
         for p in check_demand(record):
-            loc = _loc_of(p.path)
+            loc = parse_loc(p.path)
             line, col = pos.find(loc)
             problems.append(Problem(p.message, path=p.path, label=p.label or label_for(DemandList, loc),
                                     file=file, line=line, col=col, severity=p.severity))
