@@ -666,6 +666,11 @@ def finish(doc: docx.Document, form_id: str, blocks: list, header_p: P) -> bytes
     body; set the core properties; return the reproducible .docx bytes."""
     section = doc.sections[0]
     sect_pr = section._sectPr
+    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
+        sect_pr.attrib.pop(qn(attr), None)
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.set(qn("w:linePitch"), "312")
     header = section.header._element
     for child in list(header):
         header.remove(child)
@@ -706,13 +711,6 @@ def build(form_id: str) -> bytes:
     section.left_margin, section.right_margin = Twips(tw(margin["left"])), Twips(tw(margin["right"]))
     section.header_distance = Twips(tw(15))
     section.footer_distance = Twips(tw(margin["bottom"] - 12))  # the page number ~7 mm below the text
-    sect_pr = section._sectPr
-    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
-        sect_pr.attrib.pop(qn(attr), None)
-    grid = sect_pr.find(qn("w:docGrid"))
-    if grid is not None:
-        grid.set(qn("w:linePitch"), "312")
-
     header = P([R("{{ copy_label }}", FANG, WU)], style="Header", size=WU, align="right")
     return finish(doc, form_id, BUILDERS[form_id](), header)
 
@@ -730,10 +728,11 @@ def reproducible_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def main(argv: Sequence[str]) -> int:
-    for form_id in argv or BUILDERS:
+def main(argv: Sequence[str], builders: dict | None = None, build_one: Callable[[str], bytes] | None = None) -> int:
+    """Write ``forms/<id>/template.docx`` for the named forms (all of ``builders`` if none)."""
+    for form_id in argv or (builders or BUILDERS):
         target = FORMS / form_id / "template.docx"
-        target.write_bytes(build(form_id))
+        target.write_bytes((build_one or build)(form_id))
         print(f"wrote {target.relative_to(FORMS.parent)}")
     return 0
 

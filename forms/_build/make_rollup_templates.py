@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_docx_templates import (  # noqa: E402  (the per-person templates' helpers)
     DATE, FANG, HEI, INNER, LINE_LABEL, LINE_TEXT, OUTER, SAN, SEAL, TITLE, WU, XIAO_SI, P, R, el,
     finish, new_document, para, tw)
+from make_docx_templates import main as write_templates  # noqa: E402
 
 from formkit.forms import load_form  # noqa: E402
 
@@ -270,22 +271,11 @@ def build(form_id: str) -> bytes:
     section.left_margin, section.right_margin = Twips(tw(MARGIN["left"])), Twips(tw(MARGIN["right"]))
     section.header_distance = Twips(tw(10))
     section.footer_distance = Twips(tw(10))
-    sect_pr = section._sectPr
-    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
-        sect_pr.attrib.pop(qn(attr), None)
-    grid_el = sect_pr.find(qn("w:docGrid"))
-    if grid_el is not None:
-        grid_el.set(qn("w:linePitch"), "312")
-
     return finish(doc, form_id, BUILDERS[form_id](), P([""], style="Header", size=WU))
 
 
 def main(argv: Sequence[str]) -> int:
-    for form_id in argv or BUILDERS:
-        target = FORMS / form_id / "template.docx"
-        target.write_bytes(build(form_id))
-        print(f"wrote {target.relative_to(FORMS.parent)}")
-    return 0
+    return write_templates(argv, BUILDERS, build)
 
 
 if __name__ == "__main__":
