@@ -48,7 +48,7 @@ def plan(people: int) -> list[tuple[str, str, int]]:
 
 def one(cases: Path, out: Path, workers: int | None, trace: bool) -> dict:
     """One run in this (fresh) process: the figures."""
-    from formkit.rollup_run import run_declaration
+    from formkit.jobs.declaration import run_declaration
 
     if trace:
         import tracemalloc

@@ -311,3 +311,15 @@ def demand_yaml(county: str, year: int, posts: int, rng: random.Random, *, trick
         if remarks:
             lines.append(f"    remarks: {_block(remarks, 6)}")
     return "\n".join(lines) + "\n"
+
+
+def as_another_person(text: str, index: int) -> str:
+    """A sample record's text with a 公民身份号码 of its own (sequence code ``index`` 0–89, the
+    sex digit and the check character kept valid): one person has one record, so a copy of a
+    sample under another file name must be another person."""
+    import re
+
+    match = re.search(r'id_number: "(\d{17}[\dX])"', text)
+    old = match.group(1)
+    body = old[:14] + f"{10 + index:02d}" + old[16]
+    return text.replace(old, body + ric.calc_check_digit(body + "0"))

@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-import formkit.write
+import formkit.output.atomic
 from formkit.cli import main
 from formkit.context import document_context
 from formkit.errors import FontCoverageError
@@ -222,14 +222,14 @@ def render_runs(tmp_path_factory) -> dict[str, Any]:
     shutil.copytree(CORPUS, records, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     before = {p for p in work.rglob("*")}
     written: list[Path] = []
-    real = formkit.write.write_atomic
+    real = formkit.output.atomic.write_atomic
 
-    def recording(path, data, mode=formkit.write.FILE_MODE):
+    def recording(path, data, mode=formkit.output.atomic.FILE_MODE):
         written.append(Path(path))
         return real(path, data, mode)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(formkit.write, "write_atomic", recording)
+    mp.setattr(formkit.output.atomic, "write_atomic", recording)
     mp.chdir(work)
     try:
         runner = CliRunner()

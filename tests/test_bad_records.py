@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from formkit.cli import main
-from formkit.load import iter_record_files, load_record
+from formkit.load import record_files, load_record
 
 BAD = Path(__file__).parent / "bad_records"
 EXPECTED: dict[str, dict] = yaml.safe_load((Path(__file__).parent / "bad_records_expected.yaml").read_text(encoding="utf-8"))
@@ -83,7 +83,7 @@ def test_no_id_number_shown_unmasked(name: str):
 
 
 def test_cli_check_refuses_every_bad_record_and_counts_them():
-    files = iter_record_files([BAD])
+    files = record_files([BAD])
     assert len(files) == len(EXPECTED)
     accepted = {p.name for p in files if load_record(p).ok}
     assert accepted == set(), accepted

@@ -30,7 +30,7 @@ from formkit.facts import derive
 from formkit.filters import money_figures, rmb_upper
 from formkit.load import load_case
 from formkit.privacy import mask_id_number
-from formkit.rollup_run import default_as_of
+from formkit.jobs.declaration import default_as_of
 from gen_cases import SCENARIOS, generate_cases, write_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,20 +216,19 @@ def declared(folder, tmp_path_factory):
     return out, _declare(folder, out, "--jobs", "2")
 
 
-def test_a_second_run_reuses_the_attachments_and_gives_the_same_bundle(declared, folder, entries) -> None:
+def test_a_second_run_writes_nothing_and_a_missing_bundle_is_made_again(declared, folder, entries) -> None:
     out, printed = declared
     decl = build_declaration(entries, "530300", YEAR)
     documents = sum(1 + len(r.items) for r in decl.rows)
-    assert f"新生成 {documents} 份，沿用未变的 0 份" in printed
+    assert f"新生成 {documents} 份，取自已出具文书 0 份" in printed
     bundle = out / f"补贴申报材料_曲靖市_{YEAR}.pdf"
     first = bundle.read_bytes()
     assert "相同，未重新生成" in _declare(folder, out)  # nothing changed: nothing is rewritten
-    bundle.unlink()  # a missing file is made again, from the cached attachments
+    bundle.unlink()  # a missing file: the declaration is no longer current and is made again
     again = _declare(folder, out, "--workers", "1")  # the old name still works
-    assert f"新生成 0 份，沿用未变的 {documents} 份" in again
-    assert bundle.read_bytes() == first  # reproducible, cached or not
-    cache = out / ".formkit-cache" / f"bundle-530300-{YEAR}"
-    assert len(list(cache.glob("*.pdf"))) == documents
+    assert "已生成第 2 版" in again
+    assert bundle.read_bytes() == first  # reproducible
+    assert not (out / ".formkit-cache").exists()
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -242,8 +241,8 @@ def test_cli_writes_every_file_showing_every_person_and_total(declared, entries)
     assert names >= {f"期满人员名册_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
         {f"岗位补贴申报表_{stem}.{e}" for e in ("docx", "pdf", "xlsx")} | \
         {f"补贴申报材料_{stem}.pdf", f"未列入名册人员_{stem}.txt"}
-    # no temporary files left: only the attachment cache, the lock and the roster snapshot
-    assert {n for n in names if n.startswith(".")} == {".formkit-cache", ".formkit.lock", f".申报_530300_{YEAR}.json"}
+    # no temporary files left: only the lock
+    assert {n for n in names if n.startswith(".")} == {".formkit.lock"}
     assert f"名册 {people} 人，核发 {years} 年，补贴 {money_figures(amount)} 元（{upper}）" in printed
     assert "服务地不在本州（市）（第十条）：" in printed and "|---|" not in printed
     assert (out / f"未列入名册人员_{stem}.txt").read_text("utf-8") in printed
@@ -402,7 +401,7 @@ def test_no_bundle_writes_only_the_formats_asked_for(folder, tmp_path: Path, for
     # regression: without the bundle and without pdf, the bundle's head PDFs were looked up (KeyError)
     out = tmp_path / "out"
     _declare(folder, out, "--format", formats, "--no-bundle")
-    names = {p.name for p in out.iterdir() if not p.name.startswith((".", "manifest"))}
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".") and p.name != "ledger.jsonl"}
     stem = f"曲靖市_{YEAR}"
     expected = {f"{form}_{stem}{suffix}" for form in ("期满人员名册", "岗位补贴申报表") for suffix in suffixes}
     assert names == expected | {f"未列入名册人员_{stem}.txt"}
@@ -424,7 +423,7 @@ def test_regenerated_declaration_supersedes_and_lists_what_changed(tmp_path) -> 
     args = ["declare", str(cases), "--prefecture", "530800", "--year", "2022", "--out", str(out), "--no-bundle"]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
-    issued = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix != ".json"}
+    issued = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix != ".jsonl"}
     again = CliRunner().invoke(main, args)
     assert "相同，未重新生成" in again.output
     record = cases / "bai-zhongrong.yaml"
@@ -435,7 +434,7 @@ def test_regenerated_declaration_supersedes_and_lists_what_changed(tmp_path) -> 
     third = CliRunner().invoke(main, args)
     assert third.exit_code == 0, third.output
     assert "已生成第 2 版" in third.output
-    assert "变更：白忠荣（bai-zhongrong.yaml）" in third.output and "考核优秀" in third.output
+    assert "变更：白忠荣 1年 10000元 考核合格 → 1年 10000元 考核优秀" in third.output
     kept = out / "superseded" / "v1"
     for name, data in issued.items():
         if name.endswith("_2022.docx") or name.endswith("_2022.pdf"):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from formkit.divisions import current, prefecture_of
-from formkit.load import iter_record_files, load_case, load_demand, load_record, parse_yaml
+from formkit.load import record_files, load_case, load_demand, load_record, parse_yaml
 from formkit.model import Case, DemandList, UnitLevel
 from formkit.rules.appraisal import appraisal_schedule, grade_passes
 from formkit.rules.params import load_params
@@ -25,7 +25,7 @@ from formkit.rules.periods import whole_years, year_complete_on
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SAMPLE_FILES = iter_record_files([DATA])
+SAMPLE_FILES = record_files([DATA])
 CASE_FILES = [p for p in SAMPLE_FILES if p.parent.name == "cases"]
 DEMAND_FILES = [p for p in SAMPLE_FILES if p.parent.name == "demand"]
 

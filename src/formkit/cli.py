@@ -52,21 +52,25 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
     Prints every problem as ``file:line:col field（标签）: message``; exits 0 when all records
     are valid, 1 when any is not.
     """
-    from formkit.load import iter_record_files, load_record
+    from formkit.load import duplicate_ids, load_record, record_files
 
-    try:
-        files = iter_record_files(list(paths))
-    except FileNotFoundError as exc:
-        raise UsageError(f"找不到文件或目录：{exc}") from None
+    files = record_files(paths)
     if not files:
         raise UsageError("没有找到任何 .yaml 记录文件")
     bad = warned = 0
+    cases = []
+    results = []
     for file in files:
         loaded = load_record(file)
-        for problem in loaded.problems:
+        results.append((file, loaded))
+        if loaded.ok and hasattr(loaded.record, "applicant"):
+            cases.append((file, loaded.record))
+    duplicates = duplicate_ids(cases)
+    for file, loaded in results:
+        for problem in [*loaded.problems, *duplicates.get(file, [])]:
             if problem.is_error or not quiet:
                 _echo_err(str(problem))
-        bad += not loaded.ok
+        bad += not loaded.ok or file in duplicates
         warned += bool(loaded.warnings)
     good = len(files) - bad
     summary = f"检查 {len(files)} 份记录：{good} 份有效，{bad} 份有误"
@@ -88,13 +92,10 @@ def explain(cases: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
     """
     from formkit.explain import explain_lines, explain_data
     from formkit.facts import derive
-    from formkit.load import iter_record_files, load_case
+    from formkit.load import load_case, record_files
 
     day = _as_of(as_of)
-    try:
-        files = iter_record_files(list(cases))
-    except FileNotFoundError as exc:
-        raise UsageError(f"找不到文件或目录：{exc}") from None
+    files = record_files(cases)
     failed = 0
     out = []
     for i, file in enumerate(files):
@@ -135,12 +136,9 @@ def _split_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[st
 
 
 def _record_files(paths: tuple[str, ...]) -> list[Path]:
-    from formkit.load import iter_record_files
+    from formkit.load import record_files
 
-    try:
-        files = iter_record_files(list(paths))
-    except FileNotFoundError as exc:
-        raise UsageError(f"找不到文件或目录：{exc}") from None
+    files = record_files(paths)
     if not files:
         raise UsageError("没有找到任何 .yaml 记录文件")
     return files
@@ -153,18 +151,26 @@ def _report(outcome) -> None:
 
 def _summary(outcomes, what: str) -> tuple[str, int]:
     failed = sum(o.failed for o in outcomes)
-    results = [o.result for o in outcomes if getattr(o, "result", None)]
+    results = [o.result for o in outcomes if o.result is not None]
     new = sum(r.new for r in results)
     corrected = sum(r.corrected for r in results)
     unchanged = sum(r.unchanged for r in results)
+    withdrawn = sum(r.withdrawn for r in results)
     files = sum(r.files for r in results)
     text = (f"{what}：{len(outcomes) - failed} 份记录成功，{failed} 份失败；文书 新出具 {new}、更正 {corrected}"
-            f"（旧版移入 superseded/）、未变 {unchanged}；写入 {files} 个文件")
+            f"（旧版移入 superseded/）、未变 {unchanged}")
+    if withdrawn:
+        text += f"、撤回 {withdrawn}（记录中已无，移入 superseded/）"
+    text += f"；写入 {files} 个文件"
+    outdated = sorted({t for r in results for t in r.outdated})
+    if outdated:
+        text += ("\n以下汇总文书所依据的文书已更正，已移入 superseded/，请重新生成（formkit batch / formkit declare）："
+                 + "、".join(outdated))
     return text, failed
 
 
 _OUT = click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
-                    help="输出目录；每份记录一个子目录。")
+                    help="输出目录；每人一个子目录，发文登记在 OUT/ledger.jsonl。")
 _FORCE = click.option("--force", is_flag=True, help="全部重新生成（即使输入和模板都没有变）。")
 _WAIT = click.option("--wait", "wait", default=30.0, show_default=True, type=float,
                      help="输出目录被另一进程占用时最多等待的秒数。")
@@ -181,29 +187,31 @@ _WAIT = click.option("--wait", "wait", default=30.0, show_default=True, type=flo
 def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bool, wait: float) -> None:
     """Render each person's documents: one .docx per copy, one print-ready PDF per document.
 
-    Files go to ``OUT/<record name>/``, e.g. ``申请登记表_张三_第1份_申请人.docx`` and
-    ``申请登记表_张三.pdf``; 附件3 is made for every recorded term appraisal. Only documents whose
-    record or templates changed are rendered again; a corrected document becomes the next
-    version and the issued one moves to ``superseded/v<N>/``. A bad record is reported (file,
-    line, field) and the others are still rendered; exit 1 if any failed.
+    Files go to ``OUT/<folder of the person>/`` (named after the record file the first time),
+    e.g. ``申请登记表_张三_第1份_申请人.docx`` and ``申请登记表_张三.pdf``; 附件3 is made for
+    every recorded term appraisal. Only documents whose inputs changed are rendered again; a
+    corrected document becomes the next version and the issued one moves to
+    ``superseded/v<N>/``. A bad record is reported (file, line, field) and the others are still
+    rendered; exit 1 if any failed.
     """
-    from formkit.batch import Selection, run
-    from formkit.manifest import OutputLock, remove_stale_temp_files
+    from formkit.jobs.persons import Selection, run
+    from formkit.output.ledger import Ledger
 
     selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"),
                           _split_option(formats, ("docx", "pdf"), "--format"))
     files = _record_files(cases)
     out_root = Path(out)
-    with OutputLock(out_root, wait=wait):
-        remove_stale_temp_files(out_root)
+    with Ledger.open(out_root, wait=wait) as ledger:
 
-        def done(outcome, result) -> None:
+        def done(outcome) -> None:
             _report(outcome)
-            if result is not None:
-                click.echo(f"{outcome.path} → {outcome.folder}/（新 {result.new}，更正 {result.corrected}，"
-                           f"未变 {result.unchanged}）")
+            r = outcome.result
+            if r is not None:
+                extra = f"，撤回 {r.withdrawn}" if r.withdrawn else ""
+                click.echo(f"{outcome.path} → {out_root / outcome.folder}/（新 {r.new}，更正 {r.corrected}，"
+                           f"未变 {r.unchanged}{extra}）")
 
-        outcomes = run(files, out_root, selection, date.today(), force=force, on_done=done)
+        outcomes = run(ledger, files, selection, date.today(), force=force, on_done=done)
     text, failed = _summary(outcomes, "生成")
     click.echo(text)
     sys.exit(1 if failed else 0)
@@ -223,20 +231,21 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
           no_progress: bool) -> None:
     """Batch-print: render the selected documents of every record and collate one print PDF.
 
-    Writes the per-person files (as ``formkit render``) and ``OUT/print/<表名>_<年度>.pdf``: all
-    copies of all documents in order, each copy starting on an odd page (an inserted page says
-    （此页无正文）) for duplex printing. Runs in parallel over the cores with a progress bar;
-    a bad record is reported (file, line, field) and the rest are rendered (exit 1 then).
-    Ctrl-C or a kill leaves only whole files and consistent manifests.
+    Writes the per-person files (as ``formkit render``) and ``OUT/print/<表名>_<年度>_打印.pdf``:
+    all copies of all documents in order, each copy starting on an odd page (an inserted page
+    says （此页无正文）) for duplex printing; collated again only when one of its documents
+    changed. Runs in parallel over the cores with a progress bar; a bad record is reported
+    (file, line, field) and the rest are rendered (exit 1 then). Ctrl-C or a kill leaves only
+    whole files and a consistent ledger.
     """
     import os
     import signal
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from formkit.batch import Selection, run, write_print_job
     from formkit.forms import load_form
-    from formkit.manifest import OutputLock, remove_stale_temp_files
+    from formkit.jobs.persons import Selection, print_job, run
+    from formkit.output.ledger import Ledger
 
     selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"), ("docx", "pdf"), year)
     files = _record_files(cases)
@@ -251,31 +260,28 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
                         TextColumn("剩余"), TimeRemainingColumn(), disable=no_progress, transient=True,
                         console=None)
     try:
-        with OutputLock(out_root, wait=wait):
-            remove_stale_temp_files(out_root)
+        with Ledger.open(out_root, wait=wait) as ledger:
             with progress:
                 task = progress.add_task("生成文书", total=len(files))
 
-                def done(outcome, result) -> None:
+                def done(outcome) -> None:
                     if outcome.failed:
                         progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False, soft_wrap=True)
                         for problem in outcome.problems:
                             progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)
 
-                outcomes = run(files, out_root, selection, date.today(), jobs=jobs, force=force, on_done=done)
-            sources = [(p, c) for o in outcomes if getattr(o, "result", None)
-                       for p, c in zip(o.result.print_files, o.result.copies)]
+                outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force, on_done=done)
             names = "、".join(load_form(f).short_title for f in selection.forms)
-            job_file = out_root / "print" / f"{names}_{year or '全部'}_打印.pdf"
-            pages, blanks = write_print_job(job_file, sources)
+            job = print_job(ledger, f"{names}_{year or '全部'}_打印", outcomes, force=force)
     except KeyboardInterrupt:
-        _echo_err("已中断：已写出的文件都是完整的，清单与之一致；重新运行会从中断处继续。")
+        _echo_err("已中断：已写出的文件都是完整的，发文登记与之一致；重新运行会从中断处继续。")
         sys.exit(130)
     text, failed = _summary(outcomes, "批量生成")
     click.echo(text)
-    if sources:
-        click.echo(f"打印文件：{job_file}（{len(sources)} 份文书，共 {pages} 页，其中插入空白页 {blanks} 页）")
+    if job.path is not None:
+        state = "已生成" if job.written else "未变（各文书均未更改，未重新合成）"
+        click.echo(f"打印文件：{job.path}（{job.documents} 份文书，共 {job.pages} 页，其中插入空白页 {job.blanks} 页；{state}）")
     sys.exit(1 if failed else 0)
 
 
@@ -285,60 +291,18 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 def diff(case: str, out: str) -> None:
     """List what changed in a record since its documents were issued, and which documents.
 
-    Compares the record with the snapshot in ``OUT/<record name>/manifest.json``: every changed
-    field with its Chinese label, old and new value (ID numbers and phones masked), then each
-    issued document whose content would change. Exit 0 when nothing changed, 1 otherwise.
+    Compares the record with what the ledger (``OUT/ledger.jsonl``) kept when the person's
+    documents were last issued: every changed field with its Chinese label, old and new value
+    (ID numbers and mobiles masked, the changed positions named), then each issued document a
+    re-render will correct, by the name it was issued with. Exit 0 when nothing changed, 1
+    otherwise.
     """
-    from formkit.context import document_context
-    from formkit.facts import derive
-    from formkit.forms import load_form
-    from formkit.load import parse_loc, load_case
-    from formkit.manifest import FolderManifest, context_hash, flatten, sha256
-    from formkit.model import Case, label_for
-    from formkit.plan import plan_documents
-    from formkit.privacy import scrub
-    from formkit.render import render_document
+    from formkit.jobs.diff import record_diff
 
-    path = Path(case)
-    manifest = FolderManifest.load(Path(out) / path.stem)
-    if not manifest.documents:
-        raise UsageError(f"{Path(out) / path.stem} 中没有已出具的文书；请先运行 formkit render")
-    loaded = load_case(path)
-    if loaded.record is None:
-        for problem in loaded.errors:
-            _echo_err(str(problem))
-        sys.exit(1)
-    record = loaded.record
-    now = flatten(record.model_dump(mode="json"))
-    before = manifest.fields
-    changed = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
-    changed = [k for k in changed if now.get(k) != before.get(k)]
-    for key in changed:
-        label = label_for(Case, parse_loc(key))
-        old, new = before.get(key, "（无）"), now.get(key, "（无）")
-        click.echo(scrub(f"{key}（{label}）: {old} → {new}"))
-    facts = derive(record, date.today())
-    affected = []
-    planned = set()
-    for form_id in sorted({e.form for e in manifest.documents.values()}):
-        for doc in plan_documents(load_form(form_id), record, facts):
-            planned.add(doc.stem)
-            entry = manifest.documents.get(doc.stem)
-            if entry is None:
-                affected.append(f"{doc.stem}（新文书）")
-            elif entry.context_hash != context_hash(document_context(record, facts, doc)):
-                # The context changed; the document only if a field it prints did: render the
-                # cheapest format and compare with what was issued.
-                fmt = ("docx",) if "docx" in entry.formats else ("pdf",)
-                rendered = render_document(record, facts, doc, fmt, assets_dir=path.parent)
-                if any(entry.files.get(n, [None])[0] != sha256(d) for n, d in rendered.files.items()):
-                    affected.append(f"{doc.stem}（第 {entry.version} 版 → 第 {entry.version + 1} 版）")
-    affected += [f"{stem}（记录中已无此文书；已出具的保留）" for stem in sorted(set(manifest.documents) - planned)]
-    if not changed and not affected:
-        click.echo("自出具以来没有变化。")
-        sys.exit(0)
-    click.echo(f"共 {len(changed)} 个字段有变化；受影响的文书：" + ("；".join(affected) if affected else "无"))
-    sys.exit(1)
+    lines, changed = record_diff(Path(case), Path(out), date.today())
+    for line in lines:
+        click.echo(line)
+    sys.exit(1 if changed else 0)
 
 
 @main.command()
@@ -367,7 +331,7 @@ def new(kind: str, out: str | None) -> None:
     target = Path(out)
     if target.exists():
         raise UsageError(f"{target} 已存在，不覆盖")
-    from formkit.write import write_atomic
+    from formkit.output.atomic import write_atomic
 
     write_atomic(target, text.encode("utf-8"))
     click.echo(f"已写入 {target}")
@@ -385,8 +349,11 @@ def new(kind: str, out: str | None) -> None:
 @click.option("--filled-by", "filled_by", help="州（市）、省级表的填表人（默认留空）。")
 @click.option("--reviewed-by", "reviewed_by", help="州（市）、省级表的审核人（默认留空）。")
 @click.option("--phone", "phone", help="州（市）、省级表的联系电话（默认留空）。")
+@_FORCE
+@_WAIT
 def demand(sources: tuple[str, ...], level: str, division: str | None, year: int, out: str, formats: str,
-           reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None) -> None:
+           reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None,
+           force: bool, wait: float) -> None:
     """附件1 需求信息表 of a county, a 州(市) or the province (第三条), as .docx, PDF and .xlsx.
 
     SOURCES are county demand lists, YAML or the .xlsx a county reports (files or folders).
@@ -394,8 +361,8 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     rows per county and 州(市) and the 合计 row. Invalid lists are reported like ``formkit
     check`` does (an .xlsx cell as ``file.xlsx:row:col``) and nothing is written (exit 1).
     """
+    from formkit.jobs.demand import run_demand
     from formkit.rollup import Reporting
-    from formkit.rollup_run import run_demand
     from formkit.validators import validate_phone
 
     fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
@@ -415,10 +382,11 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
             raise UsageError(f"--phone 应为手机号码（11位）或固定电话（区号-号码，号码7–8位、不以0或1开头，"
                              f"如 0871-65123456），实为 {phone!r}：{exc}") from None
     reporting = Reporting(reported_on=day, filled_by=filled_by, reviewed_by=reviewed_by, phone=checked_phone)
-    from formkit.manifest import OutputLock
+    from formkit.output.ledger import Ledger
 
-    with OutputLock(Path(out)):
-        result = run_demand(list(sources), level, year, out, division=division, formats=fmt, reporting=reporting)
+    with Ledger.open(Path(out), wait=wait) as ledger:
+        result = run_demand(ledger, list(sources), level, year, division=division, formats=fmt,
+                            reporting=reporting, force=force)
     for problem in result.problems:
         _echo_err(str(problem))
     if result.table is None:
@@ -430,7 +398,11 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     click.echo(f"{table.division_name}{year}年度需求信息表：{len(table.counties)} 个县（市、区），"
                f"{len(table.posts)} 个岗位，需求 {table.total} 人")
     if result.unchanged:
-        click.echo("与已出具的需求信息表相同，未重新生成。")
+        click.echo(f"与已出具的第 {result.version} 版需求信息表相同，未重新生成。")
+    elif result.version > 1:
+        click.echo(f"已生成第 {result.version} 版（旧版移入 {Path(out) / 'superseded'}/）。与上一版相比：")
+        for line in result.changes or ["各县（市、区）的岗位需求无变化（仅表格内容或格式更新）"]:
+            click.echo(f"  {line}")
     for path in result.written:
         click.echo(f"  → {path}")
 
@@ -445,9 +417,10 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
 @click.option("--jobs", "workers", type=int, help="生成合订本的并行进程数（默认 CPU 核数）。")
 @click.option("--workers", "workers", type=int, hidden=True, help="同 --jobs（旧名）。")
-@click.option("--no-cache", "no_cache", is_flag=True, help="合订本的每份附件都重新生成（默认复用 OUT/.formkit-cache 中未变的）。")
+@_FORCE
+@_WAIT
 def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of: str | None, formats: str,
-            no_bundle: bool, workers: int | None, no_cache: bool) -> None:
+            no_bundle: bool, workers: int | None, force: bool, wait: float) -> None:
     """附件4 期满人员名册 and 附件5 岗位补贴申报表 of a 州(市) for a year (第十条), with the bundle.
 
     Lists everyone whose subsidy for a completed, passing period belongs to this 州(市)'s
@@ -457,7 +430,7 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     article), which is also printed. Any invalid record stops the declaration (exit 1).
     """
     from formkit.filters import money_figures, rmb_upper
-    from formkit.rollup_run import default_as_of, run_declaration
+    from formkit.jobs.declaration import default_as_of, run_declaration
 
     fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
     day = _as_of(as_of) if as_of else default_as_of(year)
@@ -466,11 +439,11 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         if done and (done == total or done % 50 == 0):
             _echo_err(f"合订本：{done}/{total} 人")
 
-    from formkit.manifest import OutputLock
+    from formkit.output.ledger import Ledger
 
-    with OutputLock(Path(out)):
-        result = run_declaration(list(cases), prefecture, year, out, as_of=day, formats=fmt,
-                                 bundle=not no_bundle, workers=workers, progress=progress, cache=not no_cache)
+    with Ledger.open(Path(out), wait=wait) as ledger:
+        result = run_declaration(ledger, list(cases), prefecture, year, as_of=day, formats=fmt,
+                                 bundle=not no_bundle, workers=workers, progress=progress, force=force)
     for problem in result.problems:
         if problem.is_error:
             _echo_err(str(problem))
@@ -486,7 +459,7 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     if result.bundle is not None:
         b = result.bundle
         click.echo(f"合订本 {b.pages} 页（{b.persons} 人的申请登记表和考核鉴定表；新生成 {b.rendered} 份，"
-                   f"沿用未变的 {b.reused} 份）")
+                   f"取自已出具文书 {b.reused} 份）")
     if result.unchanged:
         click.echo(f"申报材料与已出具的第 {result.version} 版相同，未重新生成。")
     elif result.version > 1:

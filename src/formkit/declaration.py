@@ -18,7 +18,7 @@ construction. Everyone else is an ``Exclusion`` with its reason and article.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal

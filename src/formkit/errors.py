@@ -13,7 +13,7 @@ environment problems (missing font, missing file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from formkit.privacy import scrub

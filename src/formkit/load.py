@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 import yaml
@@ -32,7 +33,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from formkit.errors import Problem, RecordError, Severity
+from formkit.errors import Problem, RecordError, Severity, UsageError
 from formkit.model import Case, DemandList, label_for
 
 MAX_BYTES = 1_000_000
@@ -453,19 +454,59 @@ def load_case_or_raise(path: str | Path) -> Case:
     return loaded.record
 
 
-def iter_record_files(paths: list[str | Path]) -> list[Path]:
-    """Expand files and folders into ``*.yaml``/``*.yml`` files, sorted; raises ``FileNotFoundError``."""
+def duplicate_ids(records: list[tuple[Path, Case]]) -> dict[Path, list[Problem]]:
+    """Records that share one 公民身份号码 (a person has one record): for each such file, one
+    problem at its ``applicant.id_number`` line naming every other file and line."""
+    by_id: dict[str, list[tuple[Path, int | None, int | None]]] = {}
+    for path, case in records:
+        line = col = None
+        try:
+            for n, text in enumerate(Path(path).read_text("utf-8").splitlines(), start=1):
+                at = text.find(case.applicant.id_number)
+                if at >= 0 and "id_number" in text:
+                    line, col = n, at + 1
+                    break
+        except (OSError, UnicodeDecodeError):
+            pass
+        by_id.setdefault(case.applicant.id_number, []).append((Path(path), line, col))
+    label = label_for(Case, ("applicant", "id_number"))
+    out: dict[Path, list[Problem]] = {}
+    for places in by_id.values():
+        if len(places) < 2:
+            continue
+        for path, line, col in places:
+            others = "、".join(f"{p}:{ln}" if ln else str(p) for p, ln, _ in places if p != path)
+            out.setdefault(path, []).append(Problem(
+                f"与 {others} 是同一个公民身份号码：一人只应有一份记录；请合并为一份，或更正其中有误的号码",
+                path="applicant.id_number", label=label, file=str(path), line=line, col=col))
+    return out
+
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+def record_files(paths: Sequence[str | Path], suffixes: tuple[str, ...] = RECORD_SUFFIXES) -> list[Path]:
+    """The one record-file discovery: files as given, folders searched recursively (sorted,
+    hidden files and Office lock files ``~$…`` skipped) for ``suffixes``; each file once.
+    Raises ``UsageError`` naming a path that does not exist."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
-        elif p.exists():
-            out.append(p)
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in suffixes and q.is_file()
+                           and not q.name.startswith((".", "~$")))
+        elif p.exists() or p.is_symlink():
+            found = [p]
         else:
-            raise FileNotFoundError(str(p))
+            raise UsageError(f"找不到文件或目录：{p}")
+        for q in found:
+            key = q.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(q)
     return out
 
 
 __all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml",
-           "validate_data", "iter_record_files", "load_case_or_raise", "MAX_BYTES"]
+           "validate_data", "record_files", "load_case_or_raise", "MAX_BYTES"]

@@ -8,29 +8,12 @@ routing rule (第四、五、六、九条). Output names are Chinese, e.g.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from formkit.facts import Facts
 from formkit.forms import ROLES, Form, copy_label
 from formkit.model import Case
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.IGNORECASE)
-"""Names Windows reserves for devices, with or without an extension (``NUL``, ``con.txt``)."""
-
-
-def safe_name(text: str, limit: int = 40) -> str:
-    """Make ``text`` a safe file-name part: no path separators, reserved or control characters,
-    no leading or trailing dots and spaces, no Windows device name (``CON``, ``NUL`` …), at
-    most ``limit`` characters. Never empty (``未命名``)."""
-    cleaned = _UNSAFE.sub("_", text).strip(" ._")
-    cleaned = cleaned.replace("..", "_")
-    cleaned = cleaned[:limit].rstrip(" .")
-    if _RESERVED.fullmatch(cleaned):
-        cleaned = f"_{cleaned}"
-    return cleaned or "未命名"
-
+from formkit.safe_names import safe_name
 
 @dataclass(frozen=True)
 class Copy:
@@ -53,6 +36,13 @@ class Document:
     stem: str
     copies: tuple[Copy, ...]
     appraisal_index: int | None = None
+    ident: str = ""
+
+    @property
+    def identity(self) -> str:
+        """What the document is, whatever its file names: ``application``, ``agreement``, or
+        ``appraisal/<first day of the period>`` (the ledger's document id after the person)."""
+        return self.ident or self.form.id
 
     def copy_file(self, copy: Copy, ext: str) -> str:
         return f"{self.stem}_第{copy.number}份_{safe_name(copy.short_holder, 20)}.{ext}"
@@ -93,6 +83,6 @@ def plan_documents(form: Form, case: Case, facts: Facts) -> list[Document]:
         docs = []
         for i, rec in enumerate(sorted(case.term_appraisals, key=lambda r: r.start)):
             index = case.term_appraisals.index(rec)
-            docs.append(Document(form, f"{base}_第{i + 1}次", copies, index))
+            docs.append(Document(form, f"{base}_第{i + 1}次", copies, index, f"appraisal/{rec.start.isoformat()}"))
         return docs
     return [Document(form, base, copies)]

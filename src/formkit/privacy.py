@@ -44,3 +44,18 @@ def scrub(text: str) -> str:
     """Mask every ID number and mobile number found anywhere in ``text``."""
     text = _ID_RE.sub(lambda m: mask_id_number(m.group(1)), text)
     return _MOBILE_RE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
+
+
+def masked_change(old: str, new: str) -> str:
+    """``old → new`` as a person may read it: both masked (``scrub``), and when the masked texts
+    look alike although the values differ, which character positions changed (1-based), e.g.
+    ``139****5678 → 139****5678（第4、5位改动）``. The changed digits themselves are not shown."""
+    a, b = scrub(old), scrub(new)
+    text = f"{a} → {b}"
+    if a == b and old != new:
+        if len(old) == len(new):
+            places = [str(i) for i, (x, y) in enumerate(zip(old, new), start=1) if x != y]
+            text += f"（第{'、'.join(places)}位改动）"
+        else:
+            text += f"（位数由 {len(old)} 位改为 {len(new)} 位）"
+    return text

@@ -207,11 +207,22 @@ def build(h: Hazard, sample: str) -> tuple[str, int]:
     return h.prefix + text, h.prefix.count("\n") + node.start_mark.line + 1
 
 
+def own_id_number(sample: str, index: int) -> str:
+    """``sample`` with an ID number of its own (GB 11643: sequence code ``index``, check digit
+    recomputed): one person has one record, so every record of the corpus is another person."""
+    from stdnum.cn import ric
+
+    old = yaml.safe_load(sample)["applicant"]["id_number"]
+    body = old[:14] + f"{10 + index:02d}" + old[16]  # the 17th digit is the sex: kept
+    return sample.replace(old, body + ric.calc_check_digit(body + "0"), 1)  # (it ignores the last digit)
+
+
 def manifest() -> tuple[dict[str, dict], dict[str, str]]:
-    sample = SAMPLE.read_text("utf-8")
+    base = SAMPLE.read_text("utf-8")
     files: dict[str, str] = {}
     entries: dict[str, dict] = {}
-    for h in HAZARDS:
+    for index, h in enumerate(HAZARDS):
+        sample = own_id_number(base, index)
         text, line = build(h, sample)
         name = f"{h.name}.yaml"
         files[name] = text

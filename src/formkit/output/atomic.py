@@ -16,7 +16,7 @@ FILE_MODE = 0o640
 DIR_MODE = 0o750
 
 
-def _make_folders(folder: Path) -> None:
+def make_folders(folder: Path) -> None:
     """Create ``folder`` and its missing parents, each with ``DIR_MODE`` (less the umask)."""
     missing = []
     while not folder.exists():
@@ -34,7 +34,7 @@ def write_atomic(path: str | Path, data: bytes, mode: int = FILE_MODE) -> Path:
     Raises ``OSError`` if the folder cannot be written; the temporary file is removed then.
     """
     target = Path(path)
-    _make_folders(target.parent)
+    make_folders(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

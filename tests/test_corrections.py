@@ -1,0 +1,246 @@
+"""Corrections never leave a wrong document current (issue: one ledger of issued documents).
+
+Each test is a clerk's correction done the way a clerk does it — edit the YAML, run the
+command again — and checks what is current afterwards against the files, not the messages
+only: the wrong-name documents are gone from the current set (kept under ``superseded/``), the
+declaration bundle prints the corrected number, a renamed record keeps the person's history,
+two records of one person are refused by ``check``, and hostile record file names stay inside
+``--out``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from formkit.cli import main
+from formkit.output.ledger import LEDGER_NAME, LOCK_NAME, SUPERSEDED, Ledger
+from formkit.privacy import masked_change
+from gen_cases import as_another_person
+from test_batch import assert_ledger_is_the_disk, digests
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "data" / "cases"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return re.sub(r"\s+", "", out)
+
+
+def current_files(out: Path) -> set[str]:
+    """The current (not superseded) document files, relative to ``out``."""
+    ledger = Ledger.read(out)
+    return {f"{d.folder}/{n}" if d.folder else n for d in ledger.documents.values() if not d.withdrawn
+            for n in d.files}
+
+
+@pytest.fixture
+def ma_jun(tmp_path: Path) -> tuple[Path, Path]:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    record = cases / "ma-jun.yaml"
+    shutil.copyfile(CASES / "ma-jun.yaml", record)
+    out = tmp_path / "out"
+    first = run("render", record, "--out", out)
+    assert first.exit_code == 0, first.output
+    return record, out
+
+
+def test_a_name_correction_supersedes_every_wrong_name_document(ma_jun) -> None:
+    record, out = ma_jun
+    issued = {p.name for p in (out / "ma-jun").glob("*_马俊*")}
+    assert len(issued) == 13
+    record.write_text(record.read_text("utf-8").replace("马俊", "马骏"), "utf-8")
+    again = run("render", record, "--out", out)
+    assert again.exit_code == 0, again.output
+    assert "新出具 0、更正 3" in again.output
+    current = current_files(out)
+    assert not any("马俊" in name for name in current), sorted(current)
+    assert sum("马骏" in name for name in current) == 13
+    assert {p.name for p in (out / "ma-jun").iterdir() if p.is_file()} == {Path(n).name for n in current}
+    assert {p.name for p in (out / "ma-jun" / SUPERSEDED / "v1").iterdir()} == issued
+    assert assert_ledger_is_the_disk(out) == 13
+
+
+def test_a_grade_correction_supersedes_only_that_appraisal(ma_jun) -> None:
+    record, out = ma_jun
+    before = digests(out)
+    text = record.read_text("utf-8")
+    head, sep, tail = text.rpartition("grade: 称职")  # the term appraisal's (after the yearly ones)
+    assert sep
+    record.write_text(head + "grade: 优秀" + tail, "utf-8")
+    again = run("render", record, "--out", out)
+    assert "更正 1" in again.output and "未变 2" in again.output
+    after = digests(out)
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    assert changed and all("考核鉴定表" in k for k in changed), changed
+
+
+def test_renaming_the_record_file_keeps_the_person_and_their_history(ma_jun) -> None:
+    record, out = ma_jun
+    moved = record.parent / "sub" / "马俊-2020.yaml"
+    moved.parent.mkdir()
+    record.rename(moved)
+    before = digests(out)
+    again = run("render", moved, "--out", out)
+    assert again.exit_code == 0 and "未变 3" in again.output and "写入 0 个文件" in again.output
+    assert f"→ {out / 'ma-jun'}/" in again.output  # the same folder, the same person
+    assert digests(out) == before
+    assert len(Ledger.read(out).persons) == 1
+
+
+def test_an_id_number_corrected_in_the_same_file_is_the_same_person(ma_jun) -> None:
+    record, out = ma_jun
+    text = record.read_text("utf-8")
+    old = re.search(r'id_number: "(\w+)"', text).group(1)
+    record.write_text(as_another_person(text, 7), "utf-8")
+    new = re.search(r'id_number: "(\w+)"', record.read_text("utf-8")).group(1)
+    assert new != old
+    diff = run("diff", record, "--out", out)
+    assert diff.exit_code == 1 and "applicant.id_number（公民身份号码）" in diff.output
+    assert old not in diff.output and new not in diff.output  # masked
+    assert f"{old[:4]}**********{old[-4:]} → {new[:4]}**********{new[-4:]}" in diff.output
+    again = run("render", record, "--out", out)
+    assert again.exit_code == 0 and "更正 3" in again.output, again.output
+    ledger = Ledger.read(out)
+    assert len(ledger.persons) == 1 and next(iter(ledger.persons.values())).id_number == new
+    assert all(d.version == 2 for d in ledger.documents.values())
+    assert assert_ledger_is_the_disk(out) == 13
+
+
+def test_an_appraisal_removed_from_the_record_is_withdrawn(tmp_path: Path) -> None:
+    record = tmp_path / "wang-yan.yaml"
+    shutil.copyfile(CASES / "wang-yan.yaml", record)
+    out = tmp_path / "out"
+    assert run("render", record, "--out", out, "--forms", "appraisal").exit_code == 0
+    assert len(list((out / "wang-yan").glob("考核鉴定表_*.pdf"))) == 2
+    text = record.read_text("utf-8")
+    head, sep, tail = text.partition("term_appraisals:\n")
+    items = tail.split("\n  - ")
+    assert len(items) == 2
+    record.write_text(head + sep + items[0] + "\n", "utf-8")
+    again = run("render", record, "--out", out, "--forms", "appraisal")
+    assert again.exit_code == 0, again.output
+    assert "撤回 1" in again.output
+    assert len(list((out / "wang-yan").glob("考核鉴定表_*.pdf"))) == 1
+    assert list((out / "wang-yan" / SUPERSEDED).rglob("考核鉴定表_王䶮_第2次.pdf"))
+    assert assert_ledger_is_the_disk(out) > 0
+
+
+def test_two_records_of_one_person_are_reported_by_check_and_refused_by_render(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    shutil.copyfile(CASES / "ma-jun.yaml", cases / "ma-jun.yaml")
+    shutil.copyfile(CASES / "ma-jun.yaml", cases / "ma-jun-copy.yaml")
+    line = next(i for i, t in enumerate((cases / "ma-jun.yaml").read_text("utf-8").splitlines(), 1)
+                if "id_number" in t)
+    checked = run("check", cases)
+    assert checked.exit_code == 1
+    assert "2 份有误" in checked.output
+    for a, b in (("ma-jun.yaml", "ma-jun-copy.yaml"), ("ma-jun-copy.yaml", "ma-jun.yaml")):
+        assert re.search(rf"{re.escape(a)}:{line}:\d+ applicant\.id_number（公民身份号码）: 与 \S*{re.escape(b)}:{line} "
+                         r"是同一个公民身份号码", checked.output), checked.output
+    rendered = run("render", cases, "--out", tmp_path / "out")
+    assert rendered.exit_code == 1 and "0 份记录成功，2 份失败" in rendered.output
+
+
+@pytest.mark.parametrize("stem", ["..", ".", "CON", "nul.txt", "com1", "a\x01b", "  ", "LPT9.tar", "con .x"])
+def test_hostile_record_file_names_stay_inside_out(tmp_path: Path, stem: str) -> None:
+    cases = tmp_path / "work" / "cases"
+    cases.mkdir(parents=True)
+    record = cases / f"{stem}.yaml"
+    shutil.copyfile(CASES / "ma-jun.yaml", record)
+    out = tmp_path / "work" / "out"
+    before = {p for p in tmp_path.rglob("*")}
+    result = run("render", record, "--out", out, "--forms", "application", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert created and all(p == out or out in p.parents for p in created), sorted(map(str, created))
+    (person,) = Ledger.read(out).persons.values()
+    folder = person.folder
+    assert folder not in (".", "..", "") and "/" not in folder and "\\" not in folder
+    assert not re.fullmatch(r"(?i)(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", folder), folder
+    assert not re.search(r"[\x00-\x1f]", folder) and folder == folder.strip(" .")
+    assert (out / folder).is_dir() and len(list((out / folder).glob("*.docx"))) == 4
+    assert {p.name for p in out.iterdir()} == {folder, LEDGER_NAME, LOCK_NAME}
+
+
+def test_diff_shows_which_digits_of_a_masked_number_changed() -> None:
+    assert masked_change("13912345678", "13921345678") == "139****5678 → 139****5678（第4、5位改动）"
+    assert masked_change("13912345678", "13912345679") == "139****5678 → 139****5679"
+    assert masked_change("白忠荣", "白中荣") == "白忠荣 → 白中荣"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_a_corrected_mobile_and_summary_make_a_new_declaration_bundle(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("bai-zhongrong.yaml", "li-mingzhe.yaml"):
+        shutil.copyfile(CASES / name, cases / name)
+    out = tmp_path / "out"
+    args = ("declare", cases, "--prefecture", "530800", "--year", "2022", "--out", out, "--format", "pdf")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    bundle = out / "补贴申报材料_普洱市_2022.pdf"
+    record = cases / "bai-zhongrong.yaml"
+    text = record.read_text("utf-8")
+    old_mobile = re.search(r'mobile: "(\d+)"', text).group(1)
+    new_mobile = old_mobile[:3] + old_mobile[4] + old_mobile[3] + old_mobile[5:]
+    assert new_mobile != old_mobile and old_mobile in pdf_text(bundle)
+    # the 附件3 of the declared period (year 4) is attached: correct a sentence of its 个人总结
+    summaries = list(re.finditer(r"self_summary: \|\n(\s+)(\S+)", text))
+    last = summaries[-1]
+    corrected = text[:last.start(2)] + "（已更正）" + text[last.start(2):]
+    record.write_text(corrected.replace(old_mobile, new_mobile), "utf-8")
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert "已生成第 2 版" in second.output
+    assert "附件更新：白忠荣" in second.output and "手机" in second.output and "个人总结" in second.output
+    now = pdf_text(bundle)
+    assert new_mobile in now and old_mobile not in now and "（已更正）" in now
+    assert old_mobile in pdf_text(out / SUPERSEDED / "v1" / bundle.name)
+    note = (out / "变更说明_普洱市_2022.txt").read_text("utf-8")
+    assert "白忠荣" in note and "手机" in note and "个人总结" in note
+    assert assert_ledger_is_the_disk(out) > 0
+    third = run(*args, "--force")
+    assert third.exit_code == 0 and "已生成第 3 版" not in third.output  # same bytes: same version
+
+
+def test_the_bundle_attaches_issued_documents_when_they_are_current(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("bai-zhongrong.yaml", "li-mingzhe.yaml"):
+        shutil.copyfile(CASES / name, cases / name)
+    out = tmp_path / "out"
+    assert run("render", cases, "--out", out, "--format", "pdf").exit_code == 0
+    declared = run("declare", cases, "--prefecture", "530800", "--year", "2022", "--out", out, "--format", "pdf")
+    assert declared.exit_code == 0, declared.output
+    assert "新生成 0 份，取自已出具文书 2 份" in declared.output
+
+
+def test_a_demand_table_follows_its_county_lists(tmp_path: Path) -> None:
+    lists = tmp_path / "demand"
+    shutil.copytree(ROOT / "data" / "demand", lists)
+    out = tmp_path / "out"
+    args = ("demand", lists, "--level", "province", "--year", "2026", "--out", out, "--format", "xlsx")
+    assert run(*args).exit_code == 0
+    assert "未重新生成" in run(*args).output
+    huize = lists / "huize-2026.yaml"
+    huize.write_text(huize.read_text("utf-8").replace("count: 1", "count: 2", 1), "utf-8")
+    again = run(*args)
+    assert again.exit_code == 0 and "已生成第 2 版" in again.output
+    assert "岗位需求有变化：会泽县" in again.output
+    note = next(out.glob("变更说明_需求信息表_*.txt")).read_text("utf-8")
+    assert "会泽县" in note and "元阳县" not in note
+    assert assert_ledger_is_the_disk(out) > 0
