@@ -192,7 +192,10 @@ def context_shape(contexts: list[dict[str, Any]]) -> Shape:
 
 
 def _default_data_dir() -> Path:
-    return forms_root().parent / "data"
+    """The sample records (not installed with formkit): the project's ``data/`` when formkit
+    runs from its source checkout (``src/formkit/`` → the project), else ``data/`` here."""
+    project = Path(__file__).resolve().parents[2] / "data"
+    return project if (project / "cases").is_dir() else Path("data")
 
 
 def _case_files(data_dir: Path) -> list[Path]:
