@@ -1,5 +1,5 @@
 """Templates cannot read files, import modules or reach Python internals — in either backend —
-and the PDF backend fetches nothing from the network or from outside ``forms/``.
+and the PDF backend fetches nothing from the network or from outside the forms folder.
 
 Every hostile template fails with a formkit ``TemplateError`` whose message says what was
 refused (never a traceback, never the content of the file it reached for). The linter flags the
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
 SAMPLE = ROOT / "data" / "cases" / "wang-yan.yaml"
 WHEN = date(2026, 11, 30)
-SECRET = "SECRET-3c9d1e"  # what a file outside forms/ holds: must never appear anywhere
+SECRET = "SECRET-3c9d1e"  # what a file outside the forms folder holds: must never appear anywhere
 
 ESCAPES = {
     "class-mro": "{{ ''.__class__.__mro__ }}",

@@ -17,7 +17,7 @@ Output is reproducible (no dates; the /ID is a hash of the content).
 With a cache folder (``PersonJob.cache_dir``; ``formkit declare`` keeps one per 州(市) and year
 in ``OUT/.formkit-cache/``), each attached document's one-copy PDF is kept under a key hashing
 everything it depends on — its template context, date and copy labels, the photo, every file
-of the per-person forms and ``forms/_shared``, the font files, the versions of formkit,
+of the per-person forms and ``_shared/``, the font files, the versions of formkit,
 WeasyPrint and pikepdf (``document_key``) — so a declaration run again after a few records
 changed renders only those; entries the latest bundle did not use are removed.
 
@@ -101,7 +101,7 @@ class BundleStats:
 @lru_cache(maxsize=1)
 def _fingerprint() -> bytes:
     """What, besides a document's context, decides its PDF: the versions of formkit, WeasyPrint
-    and pikepdf, every file of the per-person forms and ``forms/_shared``, the font files."""
+    and pikepdf, every file of the per-person forms and ``_shared/``, the font files."""
     from importlib.metadata import PackageNotFoundError, version
 
     from formkit.forms import forms_root

@@ -74,7 +74,7 @@ _TEMPLATE_HASHES: dict[tuple[Path, float], str] = {}
 
 
 def template_hash(form: Form) -> str:
-    """SHA-256 over a form's files and the shared template files (``forms/_shared/``)."""
+    """SHA-256 over a form's files and the shared template files (``_shared/``)."""
     shared = forms_root() / "_shared"
     files = sorted(p for p in form.folder.iterdir() if p.is_file())
     if shared.is_dir():

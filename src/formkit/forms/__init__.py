@@ -35,7 +35,7 @@ ROLES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Form:
-    """One official document: ``forms/<id>/`` with its metadata and templates."""
+    """One official document: its folder ``<id>/`` in the forms folder, with its metadata and templates."""
 
     id: str
     attachment: str
@@ -69,7 +69,8 @@ def forms_root() -> Path:
 
 @cache
 def load_form(form_id: str, root: Path | None = None) -> Form:
-    """Read ``forms/<form_id>/form.yaml``; raises ``TemplateError`` if missing or malformed."""
+    """Read ``<root>/<form_id>/form.yaml`` (``root``: the forms folder by default); raises
+    ``TemplateError`` if missing or malformed."""
     folder = (root or forms_root()) / form_id
     path = folder / "form.yaml"
     try:
