@@ -75,3 +75,28 @@ def test_new_demand_is_refused_until_its_placeholders_are_replaced(tmp_path: Pat
     assert result.exit_code == 1 and "仍是示例占位内容（含「某某」）" in result.output
     target.write_text(target.read_text("utf-8").replace("某某", "大井"), "utf-8")
     assert run("check", str(target)).exit_code == 0, run("check", str(target)).output
+
+
+def test_forms_prints_the_installed_forms_folder_and_copies_it_for_editing(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import formkit.forms
+
+    monkeypatch.delenv("FORMKIT_FORMS", raising=False)
+    installed = Path(formkit.forms.__file__).parent
+    result = run("forms")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == str(installed)
+    copy = tmp_path / "我的表单"
+    result = run("forms", "--copy", str(copy))
+    assert result.exit_code == 0 and "FORMKIT_FORMS" in result.output
+
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+    wanted = {f for f in files(installed) if not f.endswith((".py", ".pyc"))}
+    assert "application/template.docx" in wanted and "_shared/base.html" in wanted
+    assert files(copy) == wanted
+    again = run("forms", "--copy", str(copy))
+    assert again.exit_code == 2 and "已存在" in again.output
+    monkeypatch.setenv("FORMKIT_FORMS", str(copy))
+    assert run("forms").output.splitlines()[0] == str(copy)

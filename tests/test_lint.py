@@ -31,6 +31,7 @@ from formkit.plan import plan_documents
 from formkit.render.docx import render_docx_base
 
 ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
 BROKEN = ROOT / "tests" / "broken_templates"
 SAMPLE = ROOT / "data" / "cases" / "wang-yan.yaml"
 
@@ -65,11 +66,11 @@ def test_every_shipped_form_passes() -> None:
     result = lint()
     assert result.exit_code == 0, result.output
     report = lint_targets([])
-    assert len(report.templates) == 2 * len(list((ROOT / "forms").glob("*/form.yaml")))
+    assert len(report.templates) == 2 * len(list(FORMS.glob("*/form.yaml")))
     assert not report.errors, "\n".join(map(str, report.errors))
 
 
-@pytest.mark.parametrize("form_id", sorted(p.parent.name for p in (ROOT / "forms").glob("*/form.yaml")))
+@pytest.mark.parametrize("form_id", sorted(p.parent.name for p in FORMS.glob("*/form.yaml")))
 def test_each_form_by_name(form_id: str) -> None:
     result = lint(form_id, "-q")
     assert result.exit_code == 0, result.output
@@ -139,7 +140,7 @@ def test_broken_templates_are_fine_apart_from_their_fault(tmp_path: Path) -> Non
 def test_what_the_linter_flags_really_breaks_rendering(name: str, field: str, tmp_path: Path) -> None:
     root = tmp_path / "forms"
     (root / "application").mkdir(parents=True)
-    shutil.copy(ROOT / "forms" / "application" / "form.yaml", root / "application" / "form.yaml")
+    shutil.copy(FORMS / "application" / "form.yaml", root / "application" / "form.yaml")
     shutil.copy(BROKEN / name, root / "application" / "template.docx")
     case = load_case(SAMPLE).record
     facts = derive(case, date(2026, 11, 30))
@@ -243,8 +244,8 @@ def test_lint_docx_reads_every_part() -> None:
     facts = derive(case, date(2026, 11, 30))
     doc = plan_documents(load_form("application"), case, facts)[0]
     shape = Shape().add(document_context(case, facts, doc))
-    found, used = lint_docx(ROOT / "forms" / "application" / "template.docx", shape, needs_copy_label=True)
+    found, used = lint_docx(FORMS / "application" / "template.docx", shape, needs_copy_label=True)
     assert not [f for f in found if f.is_error]
     assert {"copy_label", "form.footnote", "resume[].unit", "applicant.name"} <= used
-    with zipfile.ZipFile(ROOT / "forms" / "application" / "template.docx") as z:
+    with zipfile.ZipFile(FORMS / "application" / "template.docx") as z:
         assert "{{ copy_label }}" in z.read("word/header1.xml").decode()

@@ -43,6 +43,7 @@ if not shutil.which("pdftotext") or not shutil.which("pdffonts"):  # pragma: no 
 from formkit.render import pdf  # noqa: E402  (after the skips: imports nothing heavy itself)
 
 ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
 CASES = sorted((ROOT / "data" / "cases").glob("*.yaml"))
 AS_OF = date(2026, 11, 30)
 WHEN = date(2014, 2, 24)
@@ -428,9 +429,9 @@ def test_photo_is_placed(tmp_path: Path) -> None:
 
 def _forms_copy(tmp_path: Path, form_id: str, template: str) -> Document:
     root = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms" / "_shared", root / "_shared")
+    shutil.copytree(FORMS / "_shared", root / "_shared")
     (root / form_id).mkdir()
-    shutil.copy(ROOT / "forms" / form_id / "form.yaml", root / form_id / "form.yaml")
+    shutil.copy(FORMS / form_id / "form.yaml", root / form_id / "form.yaml")
     (root / form_id / "template.html").write_text(template, "utf-8")
     case, facts = _case(CASES[0])
     return plan_documents(load_form(form_id, root), case, facts)[0]

@@ -1,5 +1,5 @@
 """Templates cannot read files, import modules or reach Python internals — in either backend —
-and the PDF backend fetches nothing from the network or from outside ``forms/``.
+and the PDF backend fetches nothing from the network or from outside the forms folder.
 
 Every hostile template fails with a formkit ``TemplateError`` whose message says what was
 refused (never a traceback, never the content of the file it reached for). The linter flags the
@@ -27,9 +27,10 @@ from formkit.render.docx import render_docx_base
 from formkit.render.pdf import render_base, render_html
 
 ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
 SAMPLE = ROOT / "data" / "cases" / "wang-yan.yaml"
 WHEN = date(2026, 11, 30)
-SECRET = "SECRET-3c9d1e"  # what a file outside forms/ holds: must never appear anywhere
+SECRET = "SECRET-3c9d1e"  # what a file outside the forms folder holds: must never appear anywhere
 
 ESCAPES = {
     "class-mro": "{{ ''.__class__.__mro__ }}",
@@ -62,9 +63,9 @@ def case_facts():
 
 def _forms(tmp_path: Path) -> Path:
     root = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms" / "_shared", root / "_shared")
+    shutil.copytree(FORMS / "_shared", root / "_shared")
     (root / "application").mkdir(parents=True)
-    shutil.copy(ROOT / "forms" / "application" / "form.yaml", root / "application" / "form.yaml")
+    shutil.copy(FORMS / "application" / "form.yaml", root / "application" / "form.yaml")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.html").write_text(SECRET, "utf-8")

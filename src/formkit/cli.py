@@ -470,6 +470,37 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         click.echo(f"  → {path}")
 
 
+@main.command("forms")
+@click.option("--copy", "copy_to", metavar="DIR", type=click.Path(file_okay=False),
+              help="把全部表单（模板）复制到新目录 DIR，供在 Word/WPS 中修改。")
+def forms_folder(copy_to: str | None) -> None:
+    """Print the folder the forms (templates) are read from; ``--copy DIR`` makes a copy to edit.
+
+    The forms are installed with formkit. To change a template: ``formkit forms --copy 我的表单``,
+    edit the copy in Word or WPS, and set the environment variable ``FORMKIT_FORMS`` to that
+    folder; from then on every formkit command uses the copy.
+    """
+    import os
+    import shutil
+
+    from formkit.forms import forms_root
+
+    root = forms_root()
+    if copy_to is None:
+        click.echo(str(root))
+        _echo_err("（由环境变量 FORMKIT_FORMS 指定的表单副本）" if os.environ.get("FORMKIT_FORMS") else
+                  "（随 formkit 安装的表单；要修改模板，先用 formkit forms --copy 目录 复制一份）")
+        return
+    target = Path(copy_to)
+    if target.exists():
+        raise UsageError(f"{target} 已存在，请指定一个新目录")
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("*.py", "*.pyc", "__pycache__"))
+    where = target.resolve()
+    setting = f"set FORMKIT_FORMS={where}" if os.name == "nt" else f'export FORMKIT_FORMS="{where}"'
+    click.echo(f"已把表单复制到 {where}\n修改其中的模板后，先运行\n  {setting}\n"
+               "此后 formkit 就使用这份副本（formkit lint 检查修改后的模板）。")
+
+
 @main.command()
 @click.argument("forms", nargs=-1, type=click.Path())
 @click.option("--as", "as_form", metavar="FORM", help="检查单个模板文件时，按哪个表单的数据检查（如 application）。")

@@ -13,7 +13,7 @@ from the roster rows and the totals from the summary, so the 名册 and the 申�
 construction. Everyone else is an ``Exclusion`` with its reason and article.
 
 ``roster_context`` / ``subsidy_context`` shape a ``Declaration`` for the templates of
-``forms/roster`` and ``forms/subsidy``; ``exclusions_report`` writes the exclusions as plain text.
+the ``roster`` and ``subsidy`` forms; ``exclusions_report`` writes the exclusions as plain text.
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ def _common(decl: Declaration, form: Any) -> dict[str, Any]:
 
 
 def roster_context(decl: Declaration, form: Any) -> dict[str, Any]:
-    """The context of ``forms/roster`` (附件4): ``rows`` with display strings, ``total``."""
+    """The context of the ``roster`` form (附件4): ``rows`` with display strings, ``total``."""
     from formkit.filters import cn_date, money_figures
 
     ctx = _common(decl, form)
@@ -330,7 +330,7 @@ def roster_context(decl: Declaration, form: Any) -> dict[str, Any]:
 
 
 def subsidy_context(decl: Declaration, form: Any) -> dict[str, Any]:
-    """The context of ``forms/subsidy`` (附件5): ``counties`` with amounts in figures, ``total``
+    """The context of the ``subsidy`` form (附件5): ``counties`` with amounts in figures, ``total``
     in figures and upper case, the two bureaux whose opinions close the form."""
     from formkit.filters import money_figures
 

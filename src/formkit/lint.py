@@ -192,7 +192,10 @@ def context_shape(contexts: list[dict[str, Any]]) -> Shape:
 
 
 def _default_data_dir() -> Path:
-    return forms_root().parent / "data"
+    """The sample records (not installed with formkit): the project's ``data/`` when formkit
+    runs from its source checkout (``src/formkit/`` → the project), else ``data/`` here."""
+    project = Path(__file__).resolve().parents[2] / "data"
+    return project if (project / "cases").is_dir() else Path("data")
 
 
 def _case_files(data_dir: Path) -> list[Path]:
@@ -1197,8 +1200,8 @@ def lint_html(path: Path, shape: Shape | None, *, env: jinja2.Environment | None
             findings.append(Finding(file, where(line), f"HTML 标签不配对：{message}"))
         for m in _EXTERNAL_RE.finditer(_blank_jinja(text)):
             line = text.count("\n", 0, m.start()) + 1
-            findings.append(Finding(file, where(line), "引用了外部网址或绝对路径的文件：生成 PDF 时只允许读取 forms/ "
-                                    "目录下的文件，这里会失败；请改用相对路径（如 _shared/style.css）"))
+            findings.append(Finding(file, where(line), "引用了外部网址或绝对路径的文件：生成 PDF 时只允许读取表单目录"
+                                    "（formkit forms 显示的目录）下的文件，这里会失败；请改用相对路径（如 _shared/style.css）"))
         if faults or any(f.file == file and "模板语法错误" in f.message for f in findings):
             continue
 
@@ -1270,7 +1273,7 @@ def lint_form(form: Form, *, data_dir: Path | None = None, docx: Path | None = N
 
 
 def all_form_ids(root: Path | None = None) -> list[str]:
-    """Every form under ``forms/`` (folders with a ``form.yaml``, ``_shared``/``_build`` skipped)."""
+    """Every form in the forms folder (folders with a ``form.yaml``, ``_shared``/``_build`` skipped)."""
     root = root or forms_root()
     return sorted(p.parent.name for p in root.glob("*/form.yaml") if not p.parent.name.startswith("_"))
 

@@ -6,7 +6,7 @@ province, which merges the 州（市）'s. ``merge_demand(lists, level, division
 pure function: the posts of the counties below ``division`` sorted by division code (a county's
 posts keep their order), a 小计 row after each county's posts (州(市) and province level) and after
 each 州(市)'s counties (province level), and the 合计 row. Every count is summed here, never
-typed. ``demand_context(table)`` shapes the table for the templates of ``forms/demand/``.
+typed. ``demand_context(table)`` shapes the table for the templates of the ``demand`` form.
 
 Names of divisions are those in force in the table's year (GB/T 2260 history). Raises
 ``RollupError`` (a ``UsageError``: exit 2) for lists that cannot be merged: none, different years,
@@ -261,7 +261,7 @@ _EMPTY_POST = dict.fromkeys(("township", "unit", "unit_kind", "post", "major", "
 
 
 def demand_context(table: DemandTable, form: Any) -> dict[str, Any]:
-    """The plain context of ``forms/demand/`` templates (both backends): ``form`` metadata, the
+    """The plain context of the ``demand`` form's templates (both backends): ``form`` metadata, the
     scope, the reporting details (display strings; blanks for ink as ``""`` / ``年　月　日``),
     ``rows`` (every row: ``kind``, ``number``, ``label``, ``prefecture``, ``county``, the post's
     cells and ``count``) and ``total``."""

@@ -4,9 +4,10 @@ Sandboxed (``ImmutableSandboxedEnvironment``: no attribute access to Python inte
 mutation, no file or module access), ``StrictUndefined`` (a missing value raises, naming the
 form and the variable — never a silent blank) and autoescaping (``&`` ``<`` ``>`` ``"`` ``'``
 in values can never break the XML of a .docx or the HTML of a PDF). Templates are loaded from
-``forms/`` so ``{% include %}`` and ``{% extends %}`` work across forms (``_shared/``) — only
-``.html`` templates, only inside ``forms/`` (no ``..``, no absolute paths, no symbolic link
-leading out): ``{% include '/etc/passwd' %}`` is a ``TemplateError``, never a file read.
+the forms folder (``forms_root()``) so ``{% include %}`` and ``{% extends %}`` work across forms
+(``_shared/``) — only ``.html`` templates, only inside that folder (no ``..``, no absolute
+paths, no symbolic link leading out): ``{% include '/etc/passwd' %}`` is a ``TemplateError``,
+never a file read.
 Filters are the shared display filters of ``formkit.filters``.
 """
 
@@ -75,7 +76,7 @@ def template_failure(form_id: str, fmt: str, exc: Exception) -> TemplateError:
                              f"（运行 formkit lint {form_id} 可找到出错的位置）")
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateError(f"表单 {form_id}（{fmt}）模板引用的文件「{exc.name}」不存在或不允许读取"
-                             "（模板只能引用 forms/ 目录下的 .html 模板）")
+                             "（模板只能引用表单目录下的 .html 模板，见 formkit forms）")
     if isinstance(exc, jinja2.TemplateError):
         return TemplateError(f"表单 {form_id}（{fmt}）模板渲染失败：{exc}")
     return TemplateError(f"表单 {form_id}（{fmt}）模板渲染失败（{type(exc).__name__}）：{exc}")

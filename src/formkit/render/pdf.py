@@ -83,7 +83,7 @@ def _photo_path(context: dict[str, Any], assets_dir: Path | None) -> Path | None
 
 
 def render_html(doc: Document, context: dict[str, Any], *, assets_dir: Path | None = None) -> str:
-    """The HTML of ``doc`` (no copy label): ``forms/<form_id>/template.html`` rendered with
+    """The HTML of ``doc`` (no copy label): ``<form_id>/template.html`` (in the forms folder) rendered with
     ``context`` through ``make_env()``, plus ``photo_src`` (the photo's ``file://`` URI or "").
 
     Raises ``TemplateError`` (via ``template_failure``) for any template failure and

@@ -1,6 +1,6 @@
-"""Build the Word templates ``forms/{application,agreement,appraisal}/template.docx``.
+"""Build the Word templates ``src/formkit/forms/{application,agreement,appraisal}/template.docx``.
 
-    .venv/bin/python forms/_build/make_docx_templates.py [FORM_ID ...]
+    .venv/bin/python scripts/build_forms/make_docx_templates.py [FORM_ID ...]
 
 The generated files are committed: they are what clerks open and adjust in Word or WPS. This
 script makes them reproducible and reviewable — change the layout here, run it, commit both.
@@ -35,9 +35,11 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Twips
 
-from formkit.forms import load_form
+ROOT = Path(__file__).resolve().parents[2]  # the project checkout
+FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
+sys.path.insert(0, str(ROOT / "src"))  # this checkout's formkit, not another install
 
-FORMS = Path(__file__).resolve().parents[1]
+from formkit.forms import load_form  # noqa: E402
 
 # --------------------------------------------------------------------------- fonts and sizes
 
@@ -349,7 +351,7 @@ def application() -> list:
     narrative = lambda tag: C([P([tag], align="left", line=LINE_TEXT, before=2)], valign="top")  # noqa: E731
 
     rows = [
-        # rows, labels and fields as in forms/application/template.html (the PDF)
+        # rows, labels and fields as in application/template.html (the PDF)
         Row([L("姓　　名"), V("{{ applicant.name }}"), L("性　别"), V("{{ applicant.sex }}"),
              L("民　族"), V("{{ applicant.ethnicity }}"), C("照片", kind="centre", merge="restart")]),
         Row([L("出生年月"), V("{{ applicant.birth_month }}"), L("政治面貌"), V("{{ applicant.political_status }}"),
@@ -436,7 +438,7 @@ def agreement() -> list:
         party("专业技术职务：", "{{ qualification.title }}"),
         party("联系电话：", "{{ applicant.mobile }}"),
         P([""], size=BODY, line=12),
-        # the clauses below are word for word those of forms/agreement/template.html (the PDF):
+        # the clauses below are word for word those of agreement/template.html (the PDF):
         # a clerk files both formats, so change them together
         clause("根据《云南省鼓励专业技术人员到基层服务暂行办法》（以下简称《暂行办法》）的规定，乙方自愿到甲方"
                "从事专业技术服务工作。经", "{{ routing.filing }}", "联系落实，甲乙双方在", "{{ service.county_hr }}",
@@ -702,7 +704,7 @@ def finish(doc: docx.Document, form_id: str, blocks: list, header_p: P) -> bytes
 
 
 def build(form_id: str) -> bytes:
-    """The .docx bytes of ``forms/<form_id>/template.docx`` (deterministic)."""
+    """The .docx bytes of ``<form_id>/template.docx`` (deterministic)."""
     doc = new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
@@ -729,11 +731,11 @@ def reproducible_zip(data: bytes) -> bytes:
 
 
 def main(argv: Sequence[str], builders: dict | None = None, build_one: Callable[[str], bytes] | None = None) -> int:
-    """Write ``forms/<id>/template.docx`` for the named forms (all of ``builders`` if none)."""
+    """Write ``FORMS/<id>/template.docx`` for the named forms (all of ``builders`` if none)."""
     for form_id in argv or (builders or BUILDERS):
         target = FORMS / form_id / "template.docx"
         target.write_bytes((build_one or build)(form_id))
-        print(f"wrote {target.relative_to(FORMS.parent)}")
+        print(f"wrote {target.relative_to(ROOT)}")
     return 0
 
 

@@ -1,6 +1,7 @@
-"""Build the Word templates of the roll-up forms: ``forms/{demand,roster,subsidy}/template.docx``.
+"""Build the Word templates of the roll-up forms,
+``src/formkit/forms/{demand,roster,subsidy}/template.docx``.
 
-    .venv/bin/python forms/_build/make_rollup_templates.py [FORM_ID ...]
+    .venv/bin/python scripts/build_forms/make_rollup_templates.py [FORM_ID ...]
 
 附件1 需求信息表, 附件4 期满人员名册 and 附件5 岗位补贴申报表 are landscape tables (spec §3):
 A4 landscape, margins top 18 mm, bottom 20 mm, left and right 15 mm (text width 267 mm); "附件N"
@@ -37,8 +38,6 @@ from make_docx_templates import (  # noqa: E402  (the per-person templates' help
 from make_docx_templates import main as write_templates  # noqa: E402
 
 from formkit.forms import load_form  # noqa: E402
-
-FORMS = Path(__file__).resolve().parents[1]
 
 XIAO_ER = 18.0  # 小二
 PAGE_W, PAGE_H = 16838, 11906  # A4 landscape in twips
@@ -262,7 +261,7 @@ BUILDERS: dict[str, Callable[[], list]] = {"demand": demand, "roster": roster, "
 
 
 def build(form_id: str) -> bytes:
-    """The .docx bytes of ``forms/<form_id>/template.docx`` (deterministic)."""
+    """The .docx bytes of ``<form_id>/template.docx`` (deterministic)."""
     doc = new_document()
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)

@@ -1,4 +1,9 @@
-"""The form catalogue: ``forms/<id>/form.yaml`` — official title, 附件 number, copies and holders.
+"""The form catalogue: ``<id>/form.yaml`` in the forms folder — official title, 附件 number,
+copies and holders.
+
+The forms folder is this package's own folder: each form's ``form.yaml``, ``template.docx`` and
+``template.html``, and ``_shared/`` (base template, style sheet) are package data, installed
+with formkit. ``$FORMKIT_FORMS`` points formkit at an edited copy instead (``forms_root``).
 
 A form is data, not code. Copies are declared as *roles*; ``holder_for(role, ...)`` resolves a
 role to the real holder of a case (e.g. ``home_hr`` → 昆明市人力资源和社会保障局) through the
@@ -30,7 +35,7 @@ ROLES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Form:
-    """One official document: ``forms/<id>/`` with its metadata and templates."""
+    """One official document: its folder ``<id>/`` in the forms folder, with its metadata and templates."""
 
     id: str
     attachment: str
@@ -54,16 +59,18 @@ class Form:
 
 
 def forms_root() -> Path:
-    """The ``forms/`` folder: ``$FORMKIT_FORMS`` or the project's own."""
+    """The forms folder: ``$FORMKIT_FORMS`` if set (a clerk's edited copy of the forms), else
+    the one installed with formkit (this package's folder)."""
     env = os.environ.get("FORMKIT_FORMS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "forms"
+    return Path(__file__).resolve().parent
 
 
 @cache
 def load_form(form_id: str, root: Path | None = None) -> Form:
-    """Read ``forms/<form_id>/form.yaml``; raises ``TemplateError`` if missing or malformed."""
+    """Read ``<root>/<form_id>/form.yaml`` (``root``: the forms folder by default); raises
+    ``TemplateError`` if missing or malformed."""
     folder = (root or forms_root()) / form_id
     path = folder / "form.yaml"
     try:
