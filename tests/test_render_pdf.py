@@ -366,13 +366,13 @@ def test_stamp_copies_contract(samples) -> None:
     one = pdf.stamp_copies(base, ["第1份（共1份）测试存"])
     assert pdf.pdf_page_count(one) == n
     assert all("第1份（共1份）测试存" in squash(p) for p in page_texts(one))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="至少需要一份"):
         pdf.stamp_copies(base, [])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="base 不是可读的 PDF"):
         pdf.stamp_copies(b"not a pdf", ["x"])
-    with pytest.raises(FontCoverageError):
+    with pytest.raises(FontCoverageError, match="U\\+2AA0A"):
         pdf.stamp_copies(base, ["第1份𪨊"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="不是可读的 PDF"):
         pdf.pdf_page_count(b"%PDF-1.7 nonsense")
 
 
