@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import pkgutil
 import re
 import shutil
 import stat
@@ -37,6 +38,7 @@ from formkit.errors import FontCoverageError
 from formkit.facts import derive
 from formkit.forms import load_form
 from formkit.load import MAX_BYTES, load_case
+from formkit.output.ledger import Ledger
 from formkit.plan import plan_documents
 from formkit.render.docx import render_docx
 from formkit.render.pdf import render_pdf
@@ -213,14 +215,35 @@ def test_a_value_cannot_reach_another_field() -> None:
 # --------------------------------------------------------------------------- formkit render on the corpus
 
 
+def _bound_write_atomic() -> list[tuple[Any, str]]:
+    """Every place ``write_atomic`` can be called through: ``formkit.output.atomic`` and each formkit
+    module that bound the name at import (``from formkit.output.atomic import write_atomic``) — all
+    formkit modules are imported first, so that none binds it later, behind the patch."""
+    import formkit
+
+    for info in pkgutil.walk_packages(formkit.__path__, "formkit."):
+        importlib.import_module(info.name)
+    real = formkit.output.atomic.write_atomic
+    return [(module, name) for module_name, module in sorted(sys.modules.items())
+            if module_name == "formkit" or module_name.startswith("formkit.")
+            for name, value in list(vars(module).items()) if value is real or name == "write_atomic"]
+
+
+def _tree(root: Path) -> set[Path]:
+    return set(root.rglob("*"))
+
+
 @pytest.fixture(scope="module")
 def render_runs(tmp_path_factory) -> dict[str, Any]:
     """``formkit render`` over the whole corpus (Word, 附件2) and over the file-name hazards (Word
-    and PDF), from a working folder, recording every path ``write_atomic`` is asked to write."""
-    work = tmp_path_factory.mktemp("work")
+    and PDF), from a working folder deep inside the run's temporary tree. Recorded: every path
+    ``write_atomic`` is asked to write (patched wherever the name is bound), and every file or
+    folder that appeared anywhere in the temporary tree (whoever wrote it, in any process)."""
+    sandbox = tmp_path_factory.getbasetemp()
+    work = tmp_path_factory.mktemp("work") / "a" / "b" / "c"  # "../../.." out of --out stays in the tree
+    work.mkdir(parents=True)
     records = work / "records"
     shutil.copytree(CORPUS, records, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    before = {p for p in work.rglob("*")}
     written: list[Path] = []
     real = formkit.output.atomic.write_atomic
 
@@ -228,9 +251,22 @@ def render_runs(tmp_path_factory) -> dict[str, Any]:
         written.append(Path(path))
         return real(path, data, mode)
 
+    places = _bound_write_atomic()
+    assert any(module.__name__ == "formkit.output.atomic" for module, _ in places), places
     mp = pytest.MonkeyPatch()
-    mp.setattr(formkit.output.atomic, "write_atomic", recording)
+    for module, name in places:
+        mp.setattr(module, name, recording)
+    real_stage = Ledger._stage
+
+    def staging(self, path, data):  # every issued document is first staged next to its final name
+        final = re.fullmatch(r"\.(.+)\.\d+\.formkit-tmp", Path(path).name)
+        assert final, path
+        written.append(Path(path).with_name(final.group(1)))
+        return real_stage(self, path, data)
+
+    mp.setattr(Ledger, "_stage", staging)
     mp.chdir(work)
+    before = _tree(sandbox)
     try:
         runner = CliRunner()
         whole = runner.invoke(main, ["render", "records", "--out", "out", "--forms", "application",
@@ -240,20 +276,40 @@ def render_runs(tmp_path_factory) -> dict[str, Any]:
         check = runner.invoke(main, ["check", "records", str(ROOT / "tests" / "bad_records")])
     finally:
         mp.undo()
-    return {"work": work, "before": before, "written": written, "whole": whole, "pdf": pdf, "check": check}
+    created = _tree(sandbox) - before
+    return {"work": work, "sandbox": sandbox, "created": created, "written": written, "whole": whole,
+            "pdf": pdf, "check": check}
+
+
+def _exited_cleanly(result, code: int) -> None:
+    """``result`` (CliRunner) ended by ``sys.exit(code)``: not an uncaught exception (which
+    CliRunner also reports as exit 1, with no traceback in the output)."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
 
 
 def test_render_writes_only_inside_the_output_folder(render_runs) -> None:
     work: Path = render_runs["work"]
     outs = [(work / "out").resolve(), (work / "out-pdf").resolve()]
-    assert render_runs["whole"].exit_code == 1, render_runs["whole"].output  # the refused records fail
-    assert render_runs["pdf"].exit_code == 0, render_runs["pdf"].output
-    for path in render_runs["written"]:  # (empty when the renders ran in worker processes)
-        resolved = (work / path).resolve()
-        assert any(out in resolved.parents for out in outs), f"written outside the output folder: {path}"
-    created = {p for p in work.rglob("*")} - render_runs["before"]
-    outside = [p for p in created if not any(out == p.resolve() or out in p.resolve().parents for out in outs)]
-    assert outside == [], outside
+
+    def inside(path: Path) -> bool:
+        resolved = (work / path).resolve()  # relative paths are the working folder's
+        return any(out == resolved or out in resolved.parents for out in outs)
+
+    _exited_cleanly(render_runs["whole"], 1)  # the refused records fail, the others are rendered
+    for name in REFUSED:
+        assert str(Path("records") / name) in render_runs["whole"].output, f"{name}: no message"
+    _exited_cleanly(render_runs["pdf"], 0)
+    written = render_runs["written"]
+    assert len(written) >= len(RENDERED), "write_atomic was not seen writing the documents"
+    assert {p.suffix for p in written} >= {".docx", ".pdf"}
+    outside = [p for p in written if not inside(p)]
+    assert outside == [], f"written outside the output folder ({len(outside)}): {outside[:5]}"
+    created: set[Path] = render_runs["created"]
+    assert {(work / p).resolve() for p in written} <= {p.resolve() for p in created}
+    outside = sorted(p for p in created if not inside(p))
+    assert outside == [], f"created outside the output folder ({len(outside)}): {outside[:5]}"
     for p in created:
         assert not p.is_symlink()
 
@@ -294,7 +350,9 @@ def test_output_root_folder_is_not_world_readable(render_runs) -> None:
 
 def test_no_message_shows_an_id_number_or_a_mobile(render_runs) -> None:
     outputs = {key: render_runs[key].output for key in ("whole", "pdf", "check")}
-    assert "应为" in outputs["check"] or "不" in outputs["check"]  # the bad records did say something
+    _exited_cleanly(render_runs["check"], 1)  # the bad records did say something
+    for name in REFUSED:
+        assert str(Path("records") / name) in outputs["check"], f"{name}: no message from formkit check"
     for name in REFUSED + RENDERED:
         loaded = _loaded(name)
         outputs[name] = "\n".join(str(p) for p in loaded.problems)

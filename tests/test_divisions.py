@@ -69,7 +69,7 @@ def test_prefecture_of(code, prefecture):
 
 @pytest.mark.parametrize("code", ["530000", "530122", "530101"])
 def test_prefecture_of_rejects(code):
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match=f"行政区划代码 {code}"):
         prefecture_of(code)
 
 
@@ -80,7 +80,7 @@ def test_counties_of():
     assert all(c.level == "county" and c.parent_code == "530100" for c in kunming)
     assert [c.code for c in counties_of("533400")] == ["533401", "533422", "533423"]
     for bad in ("530112", "530000", "539900"):
-        with pytest.raises(InvalidValue):
+        with pytest.raises(InvalidValue, match=f"行政区划代码 {bad}"):
             counties_of(bad)
 
 
@@ -113,7 +113,7 @@ def test_name_on(code, year, name):
 
 @pytest.mark.parametrize("code", ["530101", "530199", "110105"])
 def test_name_on_rejects(code):
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match=f"行政区划代码 {code}"):
         name_on(code, 2015)
 
 
@@ -136,7 +136,7 @@ def test_hr_department(code, year, department):
 
 
 def test_hr_department_without_year_needs_a_current_code():
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match="行政区划代码 530122"):
         hr_department("530122")
 
 

@@ -88,12 +88,12 @@ def test_without_sample_records_the_structure_is_still_checked(tmp_path: Path) -
 def test_unknown_form_is_a_usage_error() -> None:
     result = lint("applicaton")
     assert result.exit_code == 2
-    assert "application" in result.output  # the list of forms
+    assert "找不到表单或模板「applicaton」" in result.output and "application" in result.output  # the forms
 
 
 def test_a_template_file_needs_its_form() -> None:
     result = lint(str(BROKEN / "unknown-body.docx"))
-    assert result.exit_code == 2 and "--as" in result.output
+    assert result.exit_code == 2 and "请用 --as 指明这个模板属于哪个表单" in result.output
 
 
 # --------------------------------------------------------------------------- broken templates

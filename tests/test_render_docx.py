@@ -2,15 +2,13 @@
 
 Each copy opens with python-docx and shows every field of its form (body, nested tables,
 headers), carries its own copy label and no other; every ``w:rFonts`` names the East-Asian
-font; renders are byte-identical; hostile text (``& < > " '``, braces, tabs, newlines) comes
+font; renders are byte-identical, also when the clock reads another year; hostile text (``& < > " '``, braces, tabs, newlines) comes
 out exactly, newlines as ``<w:br/>``; and LibreOffice converts every document to a PDF that
 shows the person's name.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 import io
 import os
 import re
@@ -18,7 +16,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +26,12 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from formkit.context import COPY_LABEL_SLOT, document_context
+from formkit.context import COPY_LABEL_SLOT
 from formkit.errors import TemplateError
-from formkit.facts import derive
 from formkit.forms import load_form
-from formkit.load import load_case
-from formkit.plan import Document, plan_documents
 from formkit.render.docx import render_docx, render_docx_base, stamp_docx
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = sorted((ROOT / "data" / "cases").glob("*.yaml"))
-AS_OF = date(2026, 11, 30)
-WHEN = date(2026, 11, 30)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 # The context fields each form prints (spec §3); ``x[]`` is every item of a list, ``x[].y``
@@ -84,39 +76,8 @@ LOOP_VARS = {"r": "resume[]"}  # loop variables of the templates → the list th
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@functools.cache
-def _case(path: Path):
-    case = load_case(path).record
-    assert case is not None, f"{path} does not load"
-    return case, derive(case, AS_OF)
-
-
-def _documents() -> list[tuple[str, Path, str, int]]:
-    out = []
-    for path in CASES:
-        case, facts = _case(path)
-        for form_id in FIELDS:
-            for i, doc in enumerate(plan_documents(load_form(form_id), case, facts)):
-                out.append((f"{path.stem}-{form_id}-{i + 1}", path, form_id, i))
-    return out
-
-
-DOCUMENTS = _documents()
-IDS = [d[0] for d in DOCUMENTS]
-
-
-def _doc_ctx(path: Path, form_id: str, index: int) -> tuple[Document, dict[str, Any]]:
-    case, facts = _case(path)
-    doc = plan_documents(load_form(form_id), case, facts)[index]
-    return doc, document_context(case, facts, doc)
-
-
-@functools.cache
-def _rendered(path: Path, form_id: str, index: int) -> tuple[bytes, ...]:
-    doc, ctx = _doc_ctx(path, form_id, index)
-    return tuple(render_docx(doc, ctx, WHEN))
+# The sample documents come from conftest.py's ``samples`` (loaded and rendered once per run,
+# dated ``samples.when``); a test that takes ``sample_doc`` runs once per sample document.
 
 
 def values(ctx: dict[str, Any], path: str) -> list[str]:
@@ -154,26 +115,24 @@ def xml_parts(data: bytes, pattern: str = r"word/(document|styles|header\d*|foot
 # --------------------------------------------------------------------------- the sample cases
 
 
-def test_sample_cases_exist() -> None:
-    assert CASES, "data/cases/*.yaml: no sample cases"
-    assert {d[2] for d in DOCUMENTS} == set(FIELDS)
+def test_sample_cases_exist(samples) -> None:
+    assert samples.paths, "data/cases/*.yaml: no sample cases"
+    assert {d.form_id for d in samples.documents()} == set(FIELDS)
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_every_field_appears_in_every_copy(key: str, path: Path, form_id: str, index: int) -> None:
-    doc, ctx = _doc_ctx(path, form_id, index)
-    copies = _rendered(path, form_id, index)
-    assert len(copies) == len(doc.copies) == len(load_form(form_id).copies)
+def test_every_field_appears_in_every_copy(sample_doc, samples) -> None:
+    doc, ctx = samples.doc_ctx(sample_doc)
+    copies = samples.docx(sample_doc)
+    assert len(copies) == len(doc.copies) == len(load_form(sample_doc.form_id).copies)
     for data in copies:
         text = squash("".join(paragraphs(data)))
-        missing = [(f, v) for f in FIELDS[form_id] for v in values(ctx, f) if squash(v) not in text]
-        assert not missing, f"{key}: not in the document: {missing}"
+        missing = [(f, v) for f in FIELDS[sample_doc.form_id] for v in values(ctx, f) if squash(v) not in text]
+        assert not missing, f"{sample_doc.key}: not in the document: {missing}"
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_each_copy_carries_its_own_label_only(key: str, path: Path, form_id: str, index: int) -> None:
-    doc, _ = _doc_ctx(path, form_id, index)
-    copies = _rendered(path, form_id, index)
+def test_each_copy_carries_its_own_label_only(sample_doc, samples) -> None:
+    doc, _ = samples.doc_ctx(sample_doc)
+    copies = samples.docx(sample_doc)
     labels = [c.label for c in doc.copies]
     assert len(set(labels)) == len(labels)
     for data, label in zip(copies, labels, strict=True):
@@ -185,9 +144,8 @@ def test_each_copy_carries_its_own_label_only(key: str, path: Path, form_id: str
         assert [other for other in labels if other != label and other in everything] == []
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_every_run_names_its_fonts_east_asian_slot_included(key: str, path: Path, form_id: str, index: int) -> None:
-    data = _rendered(path, form_id, index)[0]
+def test_every_run_names_its_fonts_east_asian_slot_included(sample_doc, samples) -> None:
+    data = samples.docx(sample_doc)[0]
     parts = xml_parts(data)
     assert {"word/document.xml", "word/styles.xml"} <= set(parts)
     assert any(n.startswith("word/header") for n in parts) and any(n.startswith("word/footer") for n in parts)
@@ -203,10 +161,14 @@ def test_every_run_names_its_fonts_east_asian_slot_included(key: str, path: Path
             assert not bare, f"{name}: {len(bare)} runs name no font"
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_rerender_is_byte_identical(key: str, path: Path, form_id: str, index: int) -> None:
-    doc, ctx = _doc_ctx(path, form_id, index)
-    assert tuple(render_docx(doc, copy.deepcopy(ctx), WHEN)) == _rendered(path, form_id, index)
+def test_rerender_is_byte_identical(sample_doc, samples, frozen_clock) -> None:
+    """The same inputs give the same bytes — also when the clock reads another year: nothing of
+    the file comes from the clock (the first render ran under the real clock)."""
+    first = samples.docx(sample_doc)
+    doc, ctx = samples.doc_ctx(sample_doc)
+    with frozen_clock():
+        again = tuple(render_docx(doc, ctx, samples.when))
+    assert again == first
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -232,17 +194,21 @@ def _hostile(ctx: dict[str, Any]) -> dict[str, Any]:
     return walk(ctx)
 
 
-@functools.cache
-def _hostile_rendered(form_id: str) -> tuple[dict[str, Any], tuple[bytes, ...]]:
-    first = next(d for d in DOCUMENTS if d[2] == form_id)
-    doc, ctx = _doc_ctx(first[1], form_id, first[3])
-    bad = _hostile(ctx)
-    return bad, tuple(render_docx(doc, bad, WHEN))
+_HOSTILE: dict[str, tuple[dict[str, Any], tuple[bytes, ...]]] = {}
+
+
+def _hostile_rendered(samples, form_id: str) -> tuple[dict[str, Any], tuple[bytes, ...]]:
+    """The first sample document of ``form_id`` with every text made hostile (rendered once)."""
+    if form_id not in _HOSTILE:
+        doc, ctx = samples.doc_ctx(samples.first(form_id))
+        bad = _hostile(ctx)
+        _HOSTILE[form_id] = bad, tuple(render_docx(doc, bad, samples.when))
+    return _HOSTILE[form_id]
 
 
 @pytest.mark.parametrize("form_id", list(FIELDS))
-def test_hostile_text_comes_out_exactly_with_line_breaks(form_id: str) -> None:
-    ctx, copies = _hostile_rendered(form_id)
+def test_hostile_text_comes_out_exactly_with_line_breaks(form_id: str, samples) -> None:
+    ctx, copies = _hostile_rendered(samples, form_id)
     for data in copies:
         texts = paragraphs(data)  # python-docx opens it: the XML is well formed
         joined = "\u2029".join(texts)
@@ -255,34 +221,32 @@ def test_hostile_text_comes_out_exactly_with_line_breaks(form_id: str) -> None:
         assert len(list(root.iter(f"{W}br"))) >= 2 * multi
 
 
-def test_stamp_escapes_the_label_and_needs_the_slot() -> None:
-    _, path, form_id, index = DOCUMENTS[0]
-    doc, ctx = _doc_ctx(path, form_id, index)
-    base = render_docx_base(doc, ctx, WHEN)
+def test_stamp_escapes_the_label_and_needs_the_slot(samples) -> None:
+    doc, ctx = samples.doc_ctx(samples.documents()[0])
+    base = render_docx_base(doc, ctx, samples.when)
     label = '第1份（共4份）甲&乙<丙>"丁"存'
     stamped = stamp_docx(base, label)
     assert label in "".join(p.text for p in docx.Document(io.BytesIO(stamped)).sections[0].header.paragraphs)
     with pytest.raises(TemplateError, match="copy_label"):
         stamp_docx(stamped, "第2份")
-    with pytest.raises(TemplateError):
+    with pytest.raises(TemplateError, match="不是有效的 .docx 文件"):
         stamp_docx(b"not a zip", "第1份")
 
 
-def test_missing_field_or_template_is_a_template_error(tmp_path: Path) -> None:
-    _, path, form_id, index = DOCUMENTS[0]
-    doc, ctx = _doc_ctx(path, form_id, index)
+def test_missing_field_or_template_is_a_template_error(tmp_path: Path, samples) -> None:
+    doc, ctx = samples.doc_ctx(samples.documents()[0])
     broken = {k: v for k, v in ctx.items() if k != "applicant"}
     with pytest.raises(TemplateError, match="applicant"):
-        render_docx_base(doc, broken, WHEN)
+        render_docx_base(doc, broken, samples.when)
     moved = replace(doc, form=replace(doc.form, folder=tmp_path))
     with pytest.raises(TemplateError, match="template.docx"):
-        render_docx_base(moved, ctx, WHEN)
+        render_docx_base(moved, ctx, samples.when)
 
 
-def test_metadata_and_zip_come_from_the_inputs_not_the_clock() -> None:
-    _, path, form_id, index = DOCUMENTS[0]
-    doc, _ = _doc_ctx(path, form_id, index)
-    data = _rendered(path, form_id, index)[0]
+def test_metadata_and_zip_come_from_the_inputs_not_the_clock(samples) -> None:
+    doc, _ = samples.doc_ctx(samples.documents()[0])
+    data = samples.docx(samples.documents()[0])[0]
+    WHEN = samples.when
     props = docx.Document(io.BytesIO(data)).core_properties
     assert props.title == doc.form.title
     assert props.author == props.last_modified_by == "formkit"
@@ -333,17 +297,18 @@ def _soffice() -> str | None:
 
 @pytest.mark.skipif(_soffice() is None and not os.environ.get("CI"),
                     reason="LibreOffice (soffice) is not installed here; CI installs it")
-def test_libreoffice_converts_every_document(tmp_path: Path) -> None:
+def test_libreoffice_converts_every_document(tmp_path: Path, samples) -> None:
     """The first copy of every document and the hostile renders, in one soffice call (the
     copies of a document differ only in their label)."""
     soffice = _soffice()
     assert soffice, "CI must install LibreOffice (scripts/ensure-system.sh)"
     expected: dict[str, list[str]] = {}
-    for key, path, form_id, index in DOCUMENTS:
-        (tmp_path / f"{key}.docx").write_bytes(_rendered(path, form_id, index)[0])
-        expected[key] = [_case(path)[0].applicant.name]
+    for doc in samples.documents():
+        (tmp_path / f"{doc.key}.docx").write_bytes(samples.docx(doc)[0])
+        expected[doc.key] = [samples.case(doc.path)[0].applicant.name]
+    assert len(expected) >= len(samples.paths) * len(FIELDS)
     for form_id in FIELDS:
-        (tmp_path / f"hostile-{form_id}.docx").write_bytes(_hostile_rendered(form_id)[1][0])
+        (tmp_path / f"hostile-{form_id}.docx").write_bytes(_hostile_rendered(samples, form_id)[1][0])
         expected[f"hostile-{form_id}"] = ['甲&乙<丙>"丁"', "{_{第二行}_}&amp;"]
     profile = tmp_path / "lo-profile"
     result = subprocess.run(

@@ -6,14 +6,14 @@ through their ToUnicode maps. Checked: every field of the form is on every copy;
 label is on each of its pages and on no other copy's; page count = copies × pages per copy and
 "第 N 页 共 M 页" restarts per copy; hostile text (``& < > "``, newlines) comes back exactly;
 rare characters are drawn or refused (FontCoverageError naming the field); long narratives
-break across pages without clipping or splitting a seal block; renders are byte-identical;
-every font is embedded and subset; WeasyPrint logs nothing.
+break across pages without clipping or splitting a seal block; renders are byte-identical,
+also when the clock reads another year; every font is embedded and subset; WeasyPrint logs
+nothing.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import io
 import logging
 import re
@@ -25,11 +25,8 @@ from typing import Any
 
 import pytest
 
-from formkit.context import document_context
 from formkit.errors import FontCoverageError, TemplateError, UsageError
-from formkit.facts import derive
 from formkit.forms import load_form
-from formkit.load import load_case
 from formkit.plan import Document, plan_documents
 
 fonts = pytest.importorskip("formkit.render.fonts")
@@ -44,9 +41,9 @@ from formkit.render import pdf  # noqa: E402  (after the skips: imports nothing 
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "src" / "formkit" / "forms"  # the forms shipped in the package
-CASES = sorted((ROOT / "data" / "cases").glob("*.yaml"))
-AS_OF = date(2026, 11, 30)
 WHEN = date(2014, 2, 24)
+"""The date of the renders made here (the shared sample renders of conftest.py are dated
+``samples.when``)."""
 PAGES = {"application": 2, "agreement": 4, "appraisal": 2}
 """Pages per copy of the sample cases (附件2 is a two-page form)."""
 
@@ -96,39 +93,8 @@ FOOTER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@functools.cache
-def _case(path: Path):
-    case = load_case(path).record
-    assert case is not None, f"{path} does not load"
-    return case, derive(case, AS_OF)
-
-
-def _documents() -> list[tuple[str, Path, str, int]]:
-    out = []
-    for path in CASES:
-        case, facts = _case(path)
-        for form_id in FIELDS:
-            for i, _doc in enumerate(plan_documents(load_form(form_id), case, facts)):
-                out.append((f"{path.stem}-{form_id}-{i + 1}", path, form_id, i))
-    return out
-
-
-DOCUMENTS = _documents()
-IDS = [d[0] for d in DOCUMENTS]
-
-
-def _doc_ctx(path: Path, form_id: str, index: int = 0) -> tuple[Document, dict[str, Any]]:
-    case, facts = _case(path)
-    doc = plan_documents(load_form(form_id), case, facts)[index]
-    return doc, document_context(case, facts, doc)
-
-
-@functools.cache
-def _rendered(path: Path, form_id: str, index: int) -> bytes:
-    doc, ctx = _doc_ctx(path, form_id, index)
-    return pdf.render_pdf(doc, ctx, WHEN)
+# The sample documents come from conftest.py's ``samples`` (loaded and rendered once per run);
+# a test that takes ``sample_doc`` runs once per sample document.
 
 
 def values(ctx: dict[str, Any], path: str) -> list[str]:
@@ -193,24 +159,23 @@ def no_weasyprint_logs(caplog):
 # --------------------------------------------------------------------------- sample cases
 
 
-def test_sample_cases_exist() -> None:
-    assert CASES, "data/cases/*.yaml: no sample cases"
-    assert {d[2] for d in DOCUMENTS} == set(FIELDS)
+def test_sample_cases_exist(samples) -> None:
+    assert samples.paths, "data/cases/*.yaml: no sample cases"
+    assert {d.form_id for d in samples.documents()} == set(FIELDS)
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_every_field_on_every_copy(key: str, path: Path, form_id: str, index: int) -> None:
-    doc, ctx = _doc_ctx(path, form_id, index)
+def test_every_field_on_every_copy(sample_doc, samples) -> None:
+    doc, ctx = samples.doc_ctx(sample_doc)
     labels = [c.label for c in doc.copies]
-    for i, text in enumerate(copy_texts(_rendered(path, form_id, index), labels)):
-        missing = [(f, v) for f in FIELDS[form_id] for v in values(ctx, f) if squash(v) not in text]
-        assert not missing, f"{key} copy {i + 1}: not in the PDF: {missing}"
+    for i, text in enumerate(copy_texts(samples.pdf(sample_doc), labels)):
+        missing = [(f, v) for f in FIELDS[sample_doc.form_id] for v in values(ctx, f) if squash(v) not in text]
+        assert not missing, f"{sample_doc.key} copy {i + 1}: not in the PDF: {missing}"
 
 
-@pytest.mark.parametrize(("key", "path", "form_id", "index"), DOCUMENTS, ids=IDS)
-def test_copies_labels_and_page_numbers(key: str, path: Path, form_id: str, index: int) -> None:
-    doc, _ = _doc_ctx(path, form_id, index)
-    data = _rendered(path, form_id, index)
+def test_copies_labels_and_page_numbers(sample_doc, samples) -> None:
+    key, form_id = sample_doc.key, sample_doc.form_id
+    doc, _ = samples.doc_ctx(sample_doc)
+    data = samples.pdf(sample_doc)
     labels = [squash(c.label) for c in doc.copies]
     assert len(set(labels)) == len(labels) == len(load_form(form_id).copies)
     pages = [squash(p) for p in page_texts(data)]
@@ -225,10 +190,10 @@ def test_copies_labels_and_page_numbers(key: str, path: Path, form_id: str, inde
 
 
 @pytest.mark.parametrize("form_id", list(FIELDS))
-def test_grade_and_blank_ink_places(form_id: str) -> None:
-    path = CASES[0]
-    doc, ctx = _doc_ctx(path, form_id)
-    text = copy_texts(_rendered(path, form_id, 0), [c.label for c in doc.copies])[0]
+def test_grade_and_blank_ink_places(form_id: str, samples) -> None:
+    first = samples.first(form_id)
+    doc, ctx = samples.doc_ctx(first)
+    text = copy_texts(samples.pdf(first), [c.label for c in doc.copies])[0]
     if form_id == "agreement":
         assert "甲方（盖章）：法定代表人或委托代理人（签字）：年月日乙方（签字）：年月日" in text
     else:
@@ -263,8 +228,8 @@ def _hostile(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("form_id", list(FIELDS))
-def test_hostile_text_comes_back_exactly(form_id: str, no_weasyprint_logs) -> None:
-    doc, ctx = _doc_ctx(CASES[0], form_id)
+def test_hostile_text_comes_back_exactly(form_id: str, samples, no_weasyprint_logs) -> None:
+    doc, ctx = samples.doc_ctx(samples.first(form_id))
     ctx = _hostile(ctx)
     data = pdf.render_pdf(doc, ctx, WHEN)
     raw = "".join(page_texts(data))
@@ -278,8 +243,8 @@ def test_hostile_text_comes_back_exactly(form_id: str, no_weasyprint_logs) -> No
     assert any(line.startswith("第二行") for line in lines)
 
 
-def test_rare_characters_are_drawn(no_weasyprint_logs) -> None:
-    doc, ctx = _doc_ctx(CASES[0], "application")
+def test_rare_characters_are_drawn(samples, no_weasyprint_logs) -> None:
+    doc, ctx = samples.doc_ctx(samples.first("application"))
     ctx["applicant"]["name"] = "𠮷䶮堃"
     ctx["resume"][0]["unit"] = "昇赟玥学校"
     data = pdf.render_pdf(doc, ctx, WHEN)
@@ -292,8 +257,8 @@ def test_rare_characters_are_drawn(no_weasyprint_logs) -> None:
     (("resume", 1, "unit"), "resume[1].unit"),
     (("achievements",), "achievements"),
 ])
-def test_uncovered_character_is_refused_naming_the_field(field: tuple, where: str) -> None:
-    doc, ctx = _doc_ctx(CASES[0], "application")
+def test_uncovered_character_is_refused_naming_the_field(field: tuple, where: str, samples) -> None:
+    doc, ctx = samples.doc_ctx(samples.first("application"))
     target = ctx
     for key in field[:-1]:
         target = target[key]
@@ -318,8 +283,8 @@ LONG = "\n".join(
     "参与省卫生科技计划项目的基线调查和随访数据管理工作。" for i in range(1, 46))
 
 
-def test_three_pages_of_achievements_continue_legibly(no_weasyprint_logs) -> None:
-    doc, ctx = _doc_ctx(CASES[0], "application")
+def test_three_pages_of_achievements_continue_legibly(samples, no_weasyprint_logs) -> None:
+    doc, ctx = samples.doc_ctx(samples.first("application"))
     ctx["achievements"] = LONG
     data = pdf.render_pdf(doc, ctx, WHEN)
     labels = [c.label for c in doc.copies]
@@ -335,16 +300,17 @@ def test_three_pages_of_achievements_continue_legibly(no_weasyprint_logs) -> Non
         assert "（盖章）年月日" in page.split(label, 1)[1]
 
 
-def test_long_appraisal_and_agreement(no_weasyprint_logs) -> None:
-    path = next(p for p in CASES if _case(p)[0].term_appraisals)
-    doc, ctx = _doc_ctx(path, "appraisal")
+def test_long_appraisal_and_agreement(samples, no_weasyprint_logs) -> None:
+    first = samples.first("appraisal")
+    doc, ctx = samples.doc_ctx(first)
     ctx["appraisal"] = dict(ctx["appraisal"], self_summary=LONG, unit_opinion=LONG[:900],
                             county_opinion=LONG[:700], remarks="第一行\n第二行")
     data = pdf.render_pdf(doc, ctx, WHEN)
     text = copy_texts(data, [c.label for c in doc.copies])[0]
     for value in (LONG, LONG[:900], LONG[:700]):
         assert squash(value) in text
-    doc, ctx = _doc_ctx(path, "agreement")
+    doc, ctx = samples.doc_ctx(next(d for d in samples.documents() if d.path == first.path
+                                    and d.form_id == "agreement"))
     ctx["agreement"] = dict(ctx["agreement"], service_unit_duties=[LONG[:800]] * 3)
     data = pdf.render_pdf(doc, ctx, WHEN)
     assert squash(LONG[:800]) in copy_texts(data, [c.label for c in doc.copies])[0]
@@ -353,22 +319,28 @@ def test_long_appraisal_and_agreement(no_weasyprint_logs) -> None:
 # --------------------------------------------------------------------------- the file itself
 
 
-def test_byte_identical_rerender() -> None:
-    doc, ctx = _doc_ctx(CASES[0], "application")
-    first = pdf.render_pdf(doc, ctx, WHEN)
+def test_byte_identical_rerender(samples, frozen_clock) -> None:
+    """The same inputs give the same bytes — also when the clock reads another year (the first
+    render ran under the real clock): nothing of the file comes from the clock."""
+    sample = samples.first("application")
+    first = samples.pdf(sample)
+    doc, ctx = samples.doc_ctx(sample)
     pdf._labels_pdf.cache_clear()
-    second = pdf.render_pdf(doc, copy.deepcopy(ctx), WHEN)
+    with frozen_clock():
+        second = pdf.render_pdf(doc, copy.deepcopy(ctx), samples.when)
+        base = pdf.render_base(doc, ctx, samples.when)
+        labels = [c.label for c in doc.copies]
+        pdf._labels_pdf.cache_clear()
+        stamped = pdf.stamp_copies(base, labels)
     assert first == second
-    base = pdf.render_base(doc, ctx, WHEN)
-    labels = [c.label for c in doc.copies]
-    assert pdf.stamp_copies(base, labels) == pdf.stamp_copies(base, labels) == first
+    assert stamped == pdf.stamp_copies(base, labels) == first
     assert pdf.render_base(doc, ctx, date(2015, 1, 1)) != base  # the date is the caller's
 
 
-def test_metadata_dates_come_from_when_not_the_clock() -> None:
+def test_metadata_dates_come_from_when_not_the_clock(samples) -> None:
     import pikepdf
 
-    doc, ctx = _doc_ctx(CASES[0], "appraisal")
+    doc, ctx = samples.doc_ctx(samples.first("appraisal"))
     with pikepdf.open(io.BytesIO(pdf.render_pdf(doc, ctx, date(2016, 3, 18)))) as p:
         info = p.docinfo
         assert str(info["/CreationDate"]).startswith("D:20160318")
@@ -377,8 +349,8 @@ def test_metadata_dates_come_from_when_not_the_clock() -> None:
 
 
 @pytest.mark.parametrize("form_id", list(FIELDS))
-def test_fonts_embedded_and_subset(form_id: str, tmp_path: Path) -> None:
-    rows = pdffonts(_rendered(CASES[0], form_id, 0), tmp_path)
+def test_fonts_embedded_and_subset(form_id: str, tmp_path: Path, samples) -> None:
+    rows = pdffonts(samples.pdf(samples.first(form_id)), tmp_path)
     assert rows
     for row in rows:
         assert (row["emb"], row["sub"], row["uni"]) == ("yes", "yes", "yes"), row
@@ -388,31 +360,31 @@ def test_fonts_embedded_and_subset(form_id: str, tmp_path: Path) -> None:
     assert "Noto-Serif-CJK-SC-Bold" in names  # the 小标宋 title
 
 
-def test_stamp_copies_contract() -> None:
-    doc, ctx = _doc_ctx(CASES[0], "appraisal")
+def test_stamp_copies_contract(samples) -> None:
+    doc, ctx = samples.doc_ctx(samples.first("appraisal"))
     base = pdf.render_base(doc, ctx, WHEN)
     n = pdf.pdf_page_count(base)
     one = pdf.stamp_copies(base, ["第1份（共1份）测试存"])
     assert pdf.pdf_page_count(one) == n
     assert all("第1份（共1份）测试存" in squash(p) for p in page_texts(one))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="至少需要一份"):
         pdf.stamp_copies(base, [])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="base 不是可读的 PDF"):
         pdf.stamp_copies(b"not a pdf", ["x"])
-    with pytest.raises(FontCoverageError):
+    with pytest.raises(FontCoverageError, match="U\\+2AA0A"):
         pdf.stamp_copies(base, ["第1份𪨊"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="不是可读的 PDF"):
         pdf.pdf_page_count(b"%PDF-1.7 nonsense")
 
 
 # --------------------------------------------------------------------------- photo and templates
 
 
-def test_photo_is_placed(tmp_path: Path) -> None:
+def test_photo_is_placed(tmp_path: Path, samples) -> None:
     from PIL import Image
 
     Image.new("RGB", (295, 413), (200, 30, 30)).save(tmp_path / "照片 1.png")
-    doc, ctx = _doc_ctx(CASES[0], "application")
+    doc, ctx = samples.doc_ctx(samples.first("application"))
     ctx["applicant"]["photo"] = "照片 1.png"
     data = pdf.render_base(doc, ctx, WHEN, assets_dir=tmp_path)
     out = tmp_path / "p.pdf"
@@ -427,25 +399,25 @@ def test_photo_is_placed(tmp_path: Path) -> None:
         pdf.render_base(doc, ctx, WHEN, assets_dir=tmp_path)
 
 
-def _forms_copy(tmp_path: Path, form_id: str, template: str) -> Document:
+def _forms_copy(tmp_path: Path, form_id: str, template: str, samples) -> Document:
     root = tmp_path / "forms"
     shutil.copytree(FORMS / "_shared", root / "_shared")
     (root / form_id).mkdir()
     shutil.copy(FORMS / form_id / "form.yaml", root / form_id / "form.yaml")
     (root / form_id / "template.html").write_text(template, "utf-8")
-    case, facts = _case(CASES[0])
+    case, facts = samples.case(samples.first(form_id).path)
     return plan_documents(load_form(form_id, root), case, facts)[0]
 
 
-def test_missing_variable_is_a_template_error(tmp_path: Path) -> None:
-    doc = _forms_copy(tmp_path, "application", '{% extends "_shared/base.html" %}{% block content %}{{ applicant.nickname }}{% endblock %}')
-    _, ctx = _doc_ctx(CASES[0], "application")
+def test_missing_variable_is_a_template_error(tmp_path: Path, samples) -> None:
+    doc = _forms_copy(tmp_path, "application", '{% extends "_shared/base.html" %}{% block content %}{{ applicant.nickname }}{% endblock %}', samples)
+    _, ctx = samples.doc_ctx(samples.first("application"))
     with pytest.raises(TemplateError, match="nickname"):
         pdf.render_base(doc, ctx, WHEN)
 
 
-def test_templates_cannot_fetch_other_files(tmp_path: Path) -> None:
-    doc = _forms_copy(tmp_path, "application", '{% extends "_shared/base.html" %}{% block content %}<img src="file:///etc/passwd">{% endblock %}')
-    _, ctx = _doc_ctx(CASES[0], "application")
+def test_templates_cannot_fetch_other_files(tmp_path: Path, samples) -> None:
+    doc = _forms_copy(tmp_path, "application", '{% extends "_shared/base.html" %}{% block content %}<img src="file:///etc/passwd">{% endblock %}', samples)
+    _, ctx = samples.doc_ctx(samples.first("application"))
     with pytest.raises(TemplateError, match="无法读取"):
         pdf.render_base(doc, ctx, WHEN)

@@ -96,7 +96,7 @@ def test_grades(grade, canonical, passes):
 def test_unknown_grade_is_refused(grade):
     with pytest.raises(InvalidValue, match="未知的考核等次"):
         canonical_grade(grade)
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match="未知的考核等次"):
         grade_passes(grade)
 
 

@@ -75,12 +75,12 @@ def test_end_before_start_is_refused():
 
 @pytest.mark.parametrize("k", [-1])
 def test_negative_anniversary_is_refused(k):
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match="周年数不能为负数"):
         anniversary(D(2016, 3, 1), k)
 
 
 def test_year_zero_is_refused():
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match="应从第1年起计，实为第0年"):
         year_complete_on(D(2016, 3, 1), 0)
 
 

@@ -222,7 +222,7 @@ def test_unknown_grade_is_refused():
 
 
 def test_end_before_start_is_refused():
-    with pytest.raises(InvalidValue):
+    with pytest.raises(InvalidValue, match="早于起始日期"):
         subsidy_schedule(D(2016, 3, 1), D(2016, 2, 1), service_prefecture=KM)
 
 

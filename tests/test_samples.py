@@ -45,13 +45,10 @@ def _is_rare(ch: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cases() -> dict[str, Case]:
-    out = {}
-    for path in CASE_FILES:
-        loaded = load_case(path)
-        assert loaded.record is not None, "\n".join(map(str, loaded.problems))
-        out[path.name] = loaded.record
-    return out
+def cases(samples) -> dict[str, Case]:
+    """The sample cases, loaded once per run (conftest.py's ``samples``)."""
+    assert samples.paths == CASE_FILES
+    return samples.cases()
 
 
 @pytest.fixture(scope="module")

@@ -144,8 +144,17 @@ def test_messages_name_what_was_refused(tmp_path: Path, case_facts) -> None:
         render_html(doc, ctx)
 
 
-@pytest.mark.parametrize("name", ["class-mro", "cycler-globals", "template-context", "include-etc-passwd",
-                                  "import-os", "method-globals"])
+LINT_FINDINGS = {
+    "class-mro": "「….__class__」是程序内部属性，模板不允许访问",
+    "cycler-globals": "「….__init__」是程序内部属性，模板不允许访问",
+    "template-context": "「…._TemplateReference__context」是程序内部属性，模板不允许访问",
+    "include-etc-passwd": "引用的模板「/etc/passwd」不存在或不允许读取",
+    "import-os": "引用的模板「os」不存在或不允许读取",
+    "method-globals": "「….__globals__」是程序内部属性，模板不允许访问",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINT_FINDINGS))
 def test_the_linter_flags_them_first(name: str, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -154,7 +163,13 @@ def test_the_linter_flags_them_first(name: str, tmp_path: Path) -> None:
     path = tmp_path / "hostile.html"
     _html_template(path, ESCAPES[name])
     result = CliRunner().invoke(main, ["lint", str(path), "--as", "application", "-q"])
+    # exit 1 by the linter's own verdict — an uncaught exception also gives 1 under CliRunner
     assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    [finding] = [line for line in result.output.splitlines() if line.startswith(f"{path} 第1行")]
+    assert LINT_FINDINGS[name] in finding, result.output
+    assert "检查 1 个模板：1 处错误" in result.output, result.output
 
 
 # --------------------------------------------------------------------------- WeasyPrint fetches
@@ -201,6 +216,59 @@ FETCHES = {
 }
 
 
+MAY_BE_IGNORED = {"object-data"}
+"""Resources WeasyPrint may leave out instead of fetching; every other one fails the render."""
+
+
+def _pdf_leaks(data: bytes, tmp_path: Path) -> list[str]:
+    """What of the files outside forms/ shows in a PDF: in its text as a reader sees it
+    (pdftotext: the subset fonts' text cannot be found in the compressed bytes), in any
+    decompressed stream, or as a link or file reference (annotations' /URI, /F, embedded files)."""
+    import subprocess
+
+    import pikepdf
+
+    found = []
+    path = tmp_path / "fetch.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    found += [f"text shows {s!r}" for s in (SECRET, "root:") if s in text]
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) >= 1
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_bytes()
+                found += [f"a stream holds {s!r}" for s in (SECRET.encode(), b"root:x:0:0") if s in raw]
+            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                for key in ("/URI", "/F", "/UF", "/URL"):
+                    value = obj.get(key)
+                    if isinstance(value, pikepdf.String) and ("file:" in str(value) or SECRET in str(value)
+                                                               or "/etc/" in str(value)):
+                        found.append(f"{key} {value}")
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                uri = str(annot.get("/A", {}).get("/URI", ""))
+                if uri.startswith("file:"):
+                    found.append(f"link to {uri}")
+        if "/Names" in pdf.Root and "/EmbeddedFiles" in pdf.Root.Names:
+            found.append("embedded files")
+    return found
+
+
+def test_the_leak_detector_sees_drawn_text_and_links(tmp_path: Path, case_facts) -> None:
+    """A PDF that does draw the secret and link a local file is caught (it cannot be found by
+    searching the PDF's bytes: the text is drawn with a compressed, subset font)."""
+    root = _forms(tmp_path)
+    _html_template(root / "application" / "template.html",
+                   f'<p>{SECRET}</p><a href="file:///etc/passwd">passwd</a>')
+    doc, ctx = _doc(root, case_facts)
+    data = render_base(doc, ctx, WHEN)
+    assert SECRET.encode() not in data and b"file:" not in data  # what a byte search sees
+    found = _pdf_leaks(data, tmp_path)
+    assert f"text shows {SECRET!r}" in found and "link to file:///etc/passwd" in found, found
+
+
 @pytest.mark.parametrize("name", sorted(FETCHES))
 def test_pdf_fetches_nothing_outside_forms(name: str, tmp_path: Path, case_facts, http_server) -> None:
     root = _forms(tmp_path)
@@ -213,7 +281,11 @@ def test_pdf_fetches_nothing_outside_forms(name: str, tmp_path: Path, case_facts
     try:
         data = render_base(doc, ctx, WHEN)
     except TemplateError as exc:
-        assert "无法读取" in str(exc) and SECRET not in str(exc)
-    else:  # WeasyPrint ignored the resource (e.g. <object>): it must not have read it
-        assert SECRET.encode() not in data
+        message = str(exc)
+        assert message.startswith("表单 application（pdf）：无法读取样式表或图片："), message
+        assert "不允许读取" in message or "只允许读取本地文件" in message, message
+        assert SECRET not in message and "root:" not in message
+    else:  # WeasyPrint left the resource out (e.g. <object>): it must not show anything of it
+        assert name in MAY_BE_IGNORED, f"{name}: rendered instead of refused"
+        assert _pdf_leaks(data, tmp_path) == []
     assert _Recorder.hits == [], f"the PDF backend made network requests: {_Recorder.hits}"
