@@ -9,7 +9,10 @@ declaration end to end (load, validate, derive, 附件4/附件5 in .docx/.pdf/.x
 every listed person's 附件2 and 附件3, the exclusions report), each run in a fresh process:
 
 - cold: an empty output folder, every attachment rendered;
-- warm: the same again into the same folder (attachments reused from ``.formkit-cache``).
+- unchanged: the same again into the same folder (the ledger says it is current: nothing written);
+- corrected: after ``formkit render`` of every record into the same folder (its 附件2 and 附件3
+  issued) and one record's mobile corrected: the next version, the corrected person's
+  attachments rendered, everyone else's taken from their issued PDFs.
 
 Per run: wall time (forms = everything before the bundle; bundle = rendering + merging), the
 main process's peak RSS and, with ``--tracemalloc``, its Python heap peak (slower), the largest
@@ -48,7 +51,6 @@ def plan(people: int) -> list[tuple[str, str, int]]:
 
 def one(cases: Path, out: Path, workers: int | None, trace: bool) -> dict:
     """One run in this (fresh) process: the figures."""
-    from formkit.jobs.declaration import run_declaration
 
     if trace:
         import tracemalloc
@@ -59,12 +61,20 @@ def one(cases: Path, out: Path, workers: int | None, trace: bool) -> dict:
     def progress(done: int, total: int) -> None:
         marks.setdefault("bundle_first", time.perf_counter())
 
+    from formkit.jobs.declaration import run_declaration
+    from formkit.output.ledger import Ledger
+
     t0 = time.perf_counter()
-    result = run_declaration([cases], PREFECTURE, YEAR, out, as_of=date(YEAR, 12, 31), workers=workers,
-                             progress=progress)
+    with Ledger.open(out) as ledger:
+        result = run_declaration(ledger, [cases], PREFECTURE, YEAR, as_of=date(YEAR, 12, 31), workers=workers,
+                                 progress=progress)
     wall = time.perf_counter() - t0
     heap = tracemalloc.get_traced_memory()[1] if trace else None
     decl, bundle = result.declaration, result.bundle
+    if bundle is None:  # unchanged: nothing rendered
+        from types import SimpleNamespace
+
+        bundle = SimpleNamespace(rendered=0, reused=0, pages=0, size=0)
     forms = marks.get("bundle_first", t0 + wall) - t0
     return {
         "listed": decl.total_people, "excluded": len(decl.exclusions), "amount": str(decl.total_amount),
@@ -96,7 +106,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cases, out = Path(tmp) / "cases", Path(tmp) / "out"
             write_cases(generate_cases(plan(people), YEAR, counties=8), cases)
-            for run in ("cold", "warm"):
+            for run in ("cold", "unchanged", "corrected"):
+                if run == "corrected":
+                    subprocess.run([sys.executable, "-m", "formkit.cli", "render", str(cases), "--out", str(out),
+                                    "--forms", "application,appraisal", "--format", "pdf"], check=True,
+                                   capture_output=True)
+                    first = sorted(cases.rglob("*.yaml"))[0]
+                    text = first.read_text("utf-8")
+                    first.write_text(text.replace('mobile: "13', 'mobile: "15', 1), "utf-8")
                 cmd = [sys.executable, __file__, "--one", str(cases), str(out), "--workers", str(workers)]
                 if args.tracemalloc:
                     cmd.append("--tracemalloc")

@@ -431,17 +431,15 @@ class Ledger:
         return dest
 
     def _stage(self, path: Path, data: bytes | Path) -> None:
-        from formkit.output.atomic import FILE_MODE, make_folders
+        """Put a new file's bytes at its staging name (whole and flushed, ``write_atomic``), or
+        move a file already written (a collated print job, the bundle) there."""
+        from formkit.output.atomic import make_folders, write_atomic
 
-        make_folders(path.parent)
         if isinstance(data, Path):
+            make_folders(path.parent)
             os.replace(data, path)
-            return
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        else:
+            write_atomic(path, data)
 
     def _append(self, item: dict[str, Any]) -> None:
         from formkit.output.atomic import FILE_MODE
