@@ -427,7 +427,8 @@ def print_job(ledger: Ledger, name: str, outcomes: list[RecordOutcome], *, force
         state = Issued(id=doc_id, form="print", folder=PRINT_FOLDER, key=key, version=0,
                        files={file_name: [sha256(data), len(data)]}, formats=["pdf"], issued_at=now_text(),
                        title=name, meta={"pages": pages, "blanks": blanks, "documents": len(members),
-                                         "depends": [d.id for d, _ in members]})
+                                         "depends": [d.id for d, _ in members],
+                                         "members": [[d.id, d.version] for d, _ in members]})
         ledger.commit([Change(state, {file_name: tmp})])
     finally:
         tmp.unlink(missing_ok=True)
