@@ -25,14 +25,14 @@ from typing import Any
 
 import pytest
 
-from formkit.errors import FontCoverageError, TemplateError, UsageError
+from formkit.errors import FontCoverageError, FontMissingError, TemplateError, UsageError
 from formkit.forms import load_form
 from formkit.plan import Document, plan_documents
 
 fonts = pytest.importorskip("formkit.render.fonts")
 try:
     fonts.role_fonts("body")
-except fonts.FontMissingError as exc:  # pragma: no cover - machine without the CJK fonts
+except FontMissingError as exc:  # pragma: no cover - machine without the CJK fonts
     pytest.skip(f"CJK fonts not installed: {exc}", allow_module_level=True)
 if not shutil.which("pdftotext") or not shutil.which("pdffonts"):  # pragma: no cover
     pytest.skip("poppler-utils (pdftotext, pdffonts) not installed", allow_module_level=True)
