@@ -24,8 +24,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FormkitError as exc:
-            _echo_err(f"formkit: {exc}")
+            _echo_err(f"formkit: {self._option_of(ctx, exc)}{exc}")
             ctx.exit(exc.exit_code)
+
+    def _option_of(self, ctx: click.Context, exc: FormkitError) -> str:
+        """``--division：`` when ``exc`` is about the value of one of the command's options: domain
+        code names the argument (``exc.param``), never the option."""
+        param = getattr(exc, "param", None)
+        command = self.get_command(ctx, ctx.invoked_subcommand) if param and ctx.invoked_subcommand else None
+        for option in getattr(command, "params", ()):
+            if isinstance(option, click.Option) and option.name == param:
+                return f"{option.opts[0]}："
+        return ""
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
