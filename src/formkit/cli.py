@@ -1,6 +1,7 @@
 """formkit's command line: thin — parse, call the pipeline, print, map errors to exit codes.
 
-Exit codes: 0 all good; 1 some record or template is invalid; 2 usage or environment problem.
+Exit codes: 0 all good; 1 some record, list or template is invalid or records conflict; 2 usage,
+environment or internal problem (each error class in ``formkit.errors`` carries its own).
 """
 
 from __future__ import annotations
