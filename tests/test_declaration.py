@@ -25,7 +25,8 @@ import pytest
 from click.testing import CliRunner
 
 from formkit.cli import main
-from formkit.declaration import CATEGORIES, DeclarationError, build_declaration, exclusions_report
+from formkit.declaration import CATEGORIES, build_declaration, exclusions_report
+from formkit.errors import DataConflict
 from formkit.facts import derive
 from formkit.filters import money_figures, rmb_upper
 from formkit.load import load_case
@@ -172,7 +173,7 @@ def test_samples_declarations() -> None:
 
 def test_one_person_twice_is_refused(entries) -> None:
     listed = next(e for e in entries if build_declaration([e], "530300", YEAR).rows)
-    with pytest.raises(DeclarationError, match="同一人只能列一次"):
+    with pytest.raises(DataConflict, match="同一人只能列一次"):
         build_declaration([listed, (listed[0], listed[1], "copy.yaml")], "530300", YEAR)
 
 
@@ -348,7 +349,7 @@ def test_an_invalid_record_stops_the_declaration(folder, tmp_path: Path) -> None
 def test_declare_refuses_a_county_as_prefecture(folder, tmp_path: Path) -> None:
     result = run("declare", str(folder), "--prefecture", "530326", "--year", str(YEAR), "--out", str(tmp_path),
                  "--no-bundle")
-    assert result.exit_code == 2 and "不是州（市）" in result.output
+    assert result.exit_code == 2 and "--prefecture：行政区划代码 530326（会泽县）不是州（市）" in result.output, result.output
 
 
 def test_an_ineligible_person_is_excluded_under_article_2(entries) -> None:

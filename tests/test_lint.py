@@ -93,7 +93,7 @@ def test_unknown_form_is_a_usage_error() -> None:
 
 def test_a_template_file_needs_its_form() -> None:
     result = lint(str(BROKEN / "unknown-body.docx"))
-    assert result.exit_code == 2 and "请用 --as 指明这个模板属于哪个表单" in result.output
+    assert result.exit_code == 2 and "--as：" in result.output and "请指明这个模板属于哪个表单" in result.output
 
 
 # --------------------------------------------------------------------------- broken templates

@@ -25,14 +25,14 @@ from typing import Any
 
 import pytest
 
-from formkit.errors import FontCoverageError, TemplateError, UsageError
+from formkit.errors import DataError, FontCoverageError, FontMissingError, TemplateError
 from formkit.forms import load_form
 from formkit.plan import Document, plan_documents
 
 fonts = pytest.importorskip("formkit.render.fonts")
 try:
     fonts.role_fonts("body")
-except fonts.FontMissingError as exc:  # pragma: no cover - machine without the CJK fonts
+except FontMissingError as exc:  # pragma: no cover - machine without the CJK fonts
     pytest.skip(f"CJK fonts not installed: {exc}", allow_module_level=True)
 if not shutil.which("pdftotext") or not shutil.which("pdffonts"):  # pragma: no cover
     pytest.skip("poppler-utils (pdftotext, pdffonts) not installed", allow_module_level=True)
@@ -392,10 +392,10 @@ def test_photo_is_placed(tmp_path: Path, samples) -> None:
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
     assert len(images.strip().splitlines()) == 3  # header, rule, the photo
     ctx["applicant"]["photo"] = "missing.jpg"
-    with pytest.raises(UsageError, match="applicant.photo"):
+    with pytest.raises(DataError, match="applicant.photo"):
         pdf.render_base(doc, ctx, WHEN, assets_dir=tmp_path)
     ctx["applicant"]["photo"] = "photo.gif"
-    with pytest.raises(UsageError, match="JPEG"):
+    with pytest.raises(DataError, match="JPEG"):
         pdf.render_base(doc, ctx, WHEN, assets_dir=tmp_path)
 
 

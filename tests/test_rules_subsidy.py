@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from formkit.errors import InvalidValue
+from formkit.errors import InvalidValue, PolicyParamsError
 from formkit.rules.appraisal import appraisal_schedule
-from formkit.rules.params import PolicyParamsError, load_params
+from formkit.rules.params import load_params
 from formkit.rules.periods import whole_years
 from formkit.rules.subsidy import (
     RecordedAppraisal,

@@ -1,6 +1,7 @@
 """formkit's command line: thin — parse, call the pipeline, print, map errors to exit codes.
 
-Exit codes: 0 all good; 1 some record or template is invalid; 2 usage or environment problem.
+Exit codes: 0 all good; 1 some record, list or template is invalid or records conflict; 2 usage,
+environment or internal problem (each error class in ``formkit.errors`` carries its own).
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FormkitError as exc:
-            _echo_err(f"formkit: {exc}")
+            _echo_err(f"formkit: {self._option_of(ctx, exc)}{exc}")
             ctx.exit(exc.exit_code)
+
+    def _option_of(self, ctx: click.Context, exc: FormkitError) -> str:
+        """``--division：`` when ``exc`` is about the value of one of the command's options: domain
+        code names the argument (``exc.param``), never the option."""
+        param = getattr(exc, "param", None)
+        command = self.get_command(ctx, ctx.invoked_subcommand) if param and ctx.invoked_subcommand else None
+        for option in getattr(command, "params", ()):
+            if isinstance(option, click.Option) and option.name == param:
+                return f"{option.opts[0]}："
+        return ""
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -24,18 +24,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from formkit.errors import UsageError
+from formkit.errors import DataConflict, UsageError
 from formkit.facts import Facts
 from formkit.model import Case
 from formkit.rules.subsidy import SubsidyItem, declarations_for
 
-__all__ = ["CATEGORIES", "CaseFacts", "CountySummary", "Declaration", "DeclarationError", "Exclusion",
+__all__ = ["CATEGORIES", "CaseFacts", "CountySummary", "Declaration", "Exclusion",
            "RosterRow", "build_declaration", "exclusions_report", "finance_department",
            "roster_context", "subsidy_context"]
-
-
-class DeclarationError(UsageError):
-    """The cases cannot make one declaration (e.g. one person listed twice)."""
 
 
 class CaseFacts(NamedTuple):
@@ -210,8 +206,8 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
 
     Pure. Rows are ordered by service county code, then service start, name and ID number;
     序号 runs 1… over the roster; the county summary follows the same order. Raises
-    ``DeclarationError`` when one ID number would be listed twice and ``UsageError`` when
-    ``prefecture`` is not a current 州(市).
+    ``DataConflict`` when one ID number would be listed twice and ``UsageError`` (``param``
+    ``prefecture``) when ``prefecture`` is not a current 州(市).
     """
     from formkit.divisions import current, hr_department, name_on
     from formkit.errors import InvalidValue
@@ -220,9 +216,9 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
     try:
         pref = current(prefecture)
     except InvalidValue as exc:
-        raise UsageError(f"--prefecture {prefecture}：{exc}") from None
+        raise UsageError(str(exc), param="prefecture") from None
     if pref.level != "prefecture":
-        raise UsageError(f"--prefecture {prefecture}（{pref.name}）不是州（市）")
+        raise UsageError(f"行政区划代码 {prefecture}（{pref.name}）不是州（市）", param="prefecture")
     params = load_params()
     considered = [e if isinstance(e, CaseFacts) else CaseFacts(*e) for e in entries]
 
@@ -245,8 +241,8 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
     for entry, _ in listed:
         ident = entry.case.applicant.id_number
         if ident in seen:
-            raise DeclarationError(f"{entry.case.applicant.name} 的两份记录（{seen[ident]}、{entry.source}）"
-                                   f"都列入{pref.name}{year}年度名册；同一人只能列一次，请核对记录")
+            raise DataConflict(f"{entry.case.applicant.name} 的两份记录（{seen[ident]}、{entry.source}）"
+                               f"都列入{pref.name}{year}年度名册；同一人只能列一次，请核对记录")
         seen[ident] = entry.source or entry.case.applicant.name
 
     rows = []

@@ -7,8 +7,9 @@ Chinese label, and says what is wrong, e.g.::
 
 ID numbers and mobile phones are masked in every rendered message (see ``formkit.privacy``).
 
-Exit codes (used by the CLI): 0 all good, 1 invalid input (records, templates), 2 usage or
-environment problems (missing font, missing file).
+Exit codes (used by the CLI): 0 all good, 1 invalid input (records, lists that conflict,
+templates), 2 usage, environment or internal problems (bad option, missing file, missing font).
+Each error class carries its ``category`` and ``exit_code``.
 """
 
 from __future__ import annotations
@@ -66,44 +67,129 @@ class Problem:
 
 
 class FormkitError(Exception):
-    """Base of every error formkit raises on purpose. ``exit_code`` is what the CLI exits with."""
+    """Base of every error formkit raises on purpose; every error class is defined in this module.
 
+    ``category`` says what kind of problem it is (``data``, ``template``, ``usage``,
+    ``environment``, ``internal``) and ``exit_code`` what the CLI exits with: 1 for invalid data
+    or templates, 2 for usage, environment and internal problems. ``param``, when given, is the
+    name of the argument whose value is wrong (the caller's parameter, e.g. ``division``): domain
+    code never names a command-line option, the CLI adds the option's name to the message.
+    """
+
+    category = "internal"
     exit_code = 2
+
+    def __init__(self, message: str = "", *, param: str | None = None):
+        super().__init__(message)
+        self.param = param
 
     def __str__(self) -> str:  # never leak an ID number through an exception message
         return scrub(super().__str__())
 
 
-class InvalidValue(ValueError):
+# --------------------------------------------------------------------------- data (exit 1)
+
+
+class DataError(FormkitError):
+    """The input data (a record, a demand list, a value in them) is invalid."""
+
+    category = "data"
+    exit_code = 1
+
+
+class InvalidValue(DataError, ValueError):
     """A single value is wrong. Raised by validators; the message is Chinese and says why.
 
-    Pydantic turns it into a field error, which the loader places at the value's line.
+    Also a ``ValueError``: pydantic turns it into a field error, which the loader places at the
+    value's line.
     """
 
 
-class RecordError(FormkitError):
+class RecordError(DataError):
     """A record could not be loaded or validated. ``problems`` lists every fault found."""
-
-    exit_code = 1
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class RefusedYaml(DataError):
+    """YAML the strict loader refuses (an alias or an anchor); ``mark`` is where it is."""
+
+    def __init__(self, message: str, mark: object):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class DataConflict(DataError):
+    """Records or lists, each valid, that contradict each other: two demand lists of one county,
+    one person listed twice in a declaration, lists of different years or divisions merged."""
+
+
+class FontCoverageError(DataError):
+    """A character in a field is covered by no font in use: refused instead of a tofu box."""
+
+
+class BundleError(DataError):
+    """Some person's forms could not be rendered: the bundle would be incomplete."""
+
+
+# --------------------------------------------------------------------------- templates (exit 1)
+
+
 class TemplateError(FormkitError):
     """A form template is broken or asks for something the context does not have."""
 
+    category = "template"
     exit_code = 1
 
 
-class FontCoverageError(FormkitError):
-    """A character in a field is covered by no font in use: refused instead of a tofu box."""
-
-    exit_code = 1
+# --------------------------------------------------------------------------- usage (exit 2)
 
 
 class UsageError(FormkitError):
-    """The command was called wrongly (missing file, bad option)."""
+    """The command was called wrongly (missing file, bad option or argument value)."""
 
+    category = "usage"
     exit_code = 2
+
+
+# --------------------------------------------------------------------------- environment (exit 2)
+
+
+class EnvironmentProblem(FormkitError):
+    """Something around formkit is missing or broken (a font, the policy file, the output folder)."""
+
+    category = "environment"
+    exit_code = 2
+
+
+class FontMissingError(EnvironmentProblem):
+    """A required font (Noto CJK) is not installed."""
+
+
+class PolicyParamsError(EnvironmentProblem):
+    """The policy parameter file is missing or malformed."""
+
+
+class OutputBusy(EnvironmentProblem):
+    """Another formkit run holds the output folder's lock."""
+
+
+class LedgerError(EnvironmentProblem):
+    """The ledger file cannot be read (corrupted by hand): the message says which line."""
+
+
+# --------------------------------------------------------------------------- internal (exit 2)
+
+
+class InternalError(FormkitError):
+    """formkit refuses to go on because of a fault of its own (never expected)."""
+
+    category = "internal"
+    exit_code = 2
+
+
+class PathEscapeError(InternalError):
+    """A derived path would leave the output folder (never expected: ``safe_name`` prevents it)."""

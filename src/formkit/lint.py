@@ -1292,7 +1292,7 @@ def lint_targets(names: list[str], *, as_form: str | None = None, data_dir: Path
                 raise UsageError(f"{name}：只能检查 .docx 或 .html 模板")
             form_id = as_form or (path.parent.name if (path.parent / "form.yaml").is_file() else None)
             if form_id is None:
-                raise UsageError(f"{name}：请用 --as 指明这个模板属于哪个表单（如 --as application）")
+                raise UsageError(f"{name}：请指明这个模板属于哪个表单（如 application）", param="as_form")
             form_root = path.parent.parent if (path.parent / "form.yaml").is_file() and not as_form else root
             form = load_form(form_id, form_root)
             is_docx = path.suffix.lower() == ".docx"

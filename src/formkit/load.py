@@ -33,7 +33,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from formkit.errors import Problem, RecordError, Severity, UsageError
+from formkit.errors import Problem, RecordError, RefusedYaml, Severity, UsageError
 from formkit.model import Case, DemandList, label_for
 
 MAX_BYTES = 1_000_000
@@ -104,18 +104,11 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseReso
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # noqa: D102
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            raise _Refused("不允许使用 YAML 别名（*引用）；请直接写出内容", event.start_mark)
+            raise RefusedYaml("不允许使用 YAML 别名（*引用）；请直接写出内容", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise _Refused(f"不允许使用 YAML 锚点（&{anchor}）；请直接写出内容", event.start_mark)
+            raise RefusedYaml(f"不允许使用 YAML 锚点（&{anchor}）；请直接写出内容", event.start_mark)
         return super().compose_node(parent, index)
-
-
-class _Refused(Exception):
-    def __init__(self, message: str, mark: Any):
-        super().__init__(message)
-        self.message = message
-        self.mark = mark
 
 
 def _pos(mark: Any) -> tuple[int, int]:
@@ -172,7 +165,7 @@ def _name_fields(text: str, problems: list[Problem]) -> list[Problem]:
     loader = _StrictLoader("".join("x" if _refused_char(ch) else ch for ch in text))
     try:
         root = loader.get_single_node()
-    except (yaml.YAMLError, _Refused):
+    except (yaml.YAMLError, RefusedYaml):
         return problems
     finally:
         loader.dispose()
@@ -247,7 +240,7 @@ def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
-    except _Refused as exc:
+    except RefusedYaml as exc:
         line, col = _pos(exc.mark)
         return None, Positions(), [Problem(exc.message, file=file, line=line, col=col)]
     except yaml.MarkedYAMLError as exc:

@@ -9,8 +9,10 @@ each 州(市)'s counties (province level), and the 合计 row. Every count is su
 typed. ``demand_context(table)`` shapes the table for the templates of the ``demand`` form.
 
 Names of divisions are those in force in the table's year (GB/T 2260 history). Raises
-``RollupError`` (a ``UsageError``: exit 2) for lists that cannot be merged: none, different years,
-two lists of one county, a list outside the division, a division of the wrong level.
+``DataConflict`` (exit 1) for lists that cannot be merged together (different years, two lists of
+one county, a list outside the division) and ``UsageError`` (exit 2, with ``param`` naming the
+argument) for a table asked wrongly (no list, an unknown level, a division of the wrong level, no
+division when the lists span several).
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from formkit.errors import UsageError
+from formkit.errors import DataConflict, UsageError
 from formkit.model import DemandList, DemandPost
 
-__all__ = ["LEVELS", "DemandRow", "DemandTable", "Reporting", "RollupError", "demand_context",
+__all__ = ["LEVELS", "DemandRow", "DemandTable", "Reporting", "demand_context",
            "level_name", "merge_demand", "resolve_division", "select_lists"]
 
 Level = Literal["county", "prefecture", "province"]
@@ -31,10 +33,6 @@ LEVELS: tuple[str, ...] = ("county", "prefecture", "province")
 _LEVEL_NAMES = {"county": "县（市、区）", "prefecture": "州（市）", "province": "省"}
 BLANK_DATE = "年　月　日"
 """A date left blank for ink (full-width spaces)."""
-
-
-class RollupError(UsageError):
-    """Demand lists that cannot be merged as asked (wrong level, mixed years, duplicates …)."""
 
 
 def level_name(level: str) -> str:
@@ -112,30 +110,30 @@ def resolve_division(level: str, division: str | None, counties: Sequence[str] =
 
     ``province`` → ``530000`` (``division`` must be absent or ``530000``). ``prefecture`` / ``county``
     → ``division`` if given (it must be a current 州(市) / county), else the single 州(市) / county
-    of ``counties``. Raises ``RollupError`` otherwise.
+    of ``counties``. Raises ``UsageError`` otherwise.
     """
     from formkit.divisions import PROVINCE_CODE, current, prefecture_of
     from formkit.errors import InvalidValue
 
     if level not in LEVELS:
-        raise RollupError(f"--level 只能取 {'、'.join(LEVELS)}，实为 {level!r}")
+        raise UsageError(f"汇总级别只能取 {'、'.join(LEVELS)}，实为 {level!r}", param="level")
     if level == "province":
         if division not in (None, PROVINCE_CODE):
-            raise RollupError(f"省级汇总的区划只能是 {PROVINCE_CODE}（云南省），实为 {division}")
+            raise UsageError(f"省级汇总的区划只能是 {PROVINCE_CODE}（云南省），实为 {division}", param="division")
         return PROVINCE_CODE
     if division is None:
         found = sorted({c if level == "county" else prefecture_of(c).code for c in counties})
         if len(found) != 1:
             what = "县（市、区）" if level == "county" else "州（市）"
             names = "、".join(f"{c} {current(c).name}" for c in found) or "无"
-            raise RollupError(f"请用 --division 指定{what}：需求信息表涉及 {names}")
+            raise UsageError(f"请指定汇总哪个{what}：需求信息表涉及 {names}", param="division")
         return found[0]
     try:
         found_div = current(division)
     except InvalidValue as exc:
-        raise RollupError(f"--division {division}：{exc}") from None
+        raise UsageError(str(exc), param="division") from None
     if found_div.level != level:
-        raise RollupError(f"--division {division}（{found_div.name}）不是{level_name(level)}级行政区划")
+        raise UsageError(f"{division}（{found_div.name}）不是{level_name(level)}级行政区划", param="division")
     return division
 
 
@@ -173,25 +171,26 @@ def merge_demand(lists: Sequence[DemandList], level: str, division: str | None =
     ``lists`` must be of one year, at most one per county, all inside ``division`` (resolved by
     ``resolve_division`` when ``None``). At county level the reporting details are the list's;
     higher up the 填报单位 is the level's HR department (``divisions.hr_department``) and the
-    other details come from ``reporting`` (blank when not given). Raises ``RollupError``.
+    other details come from ``reporting`` (blank when not given). Raises ``UsageError`` when there
+    is no list or the division is wrong, ``DataConflict`` when the lists do not fit together.
     """
     from formkit.divisions import counties_of, hr_department, name_on, prefecture_of
 
     if not lists:
-        raise RollupError("没有可汇总的需求信息表")
+        raise UsageError("没有可汇总的需求信息表")
     years = sorted({d.year for d in lists})
     if len(years) != 1:
-        raise RollupError(f"需求信息表的年度不一致：{'、'.join(map(str, years))}；一张汇总表只含一个年度")
+        raise DataConflict(f"需求信息表的年度不一致：{'、'.join(map(str, years))}；一张汇总表只含一个年度")
     year = years[0]
     division = resolve_division(level, division, [d.county for d in lists])
     by_county: dict[str, DemandList] = {}
     for demand in lists:
         if not _in_scope(demand.county, level, division):
-            raise RollupError(f"{name_on(demand.county, year)}（{demand.county}）的需求信息表不属于"
-                              f"{name_on(division, year)}（{division}）")
+            raise DataConflict(f"{name_on(demand.county, year)}（{demand.county}）的需求信息表不属于"
+                               f"{name_on(division, year)}（{division}）")
         if demand.county in by_county:
-            raise RollupError(f"{name_on(demand.county, year)}（{demand.county}）{year}年度有两份需求信息表；"
-                              "请只提供一份（YAML 或 .xlsx）")
+            raise DataConflict(f"{name_on(demand.county, year)}（{demand.county}）{year}年度有两份需求信息表；"
+                               "请只提供一份（YAML 或 .xlsx）")
         by_county[demand.county] = demand
 
     rows: list[DemandRow] = []

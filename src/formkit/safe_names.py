@@ -16,7 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from formkit.errors import FormkitError
+from formkit.errors import PathEscapeError
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|]+')
 _RESERVED = re.compile(r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.IGNORECASE)
@@ -35,12 +35,6 @@ def safe_name(text: str, limit: int = 40) -> str:
     if _RESERVED.fullmatch(cleaned):
         cleaned = f"_{cleaned}"
     return cleaned or "未命名"
-
-
-class PathEscapeError(FormkitError):
-    """A derived path would leave the output folder (never expected: ``safe_name`` prevents it)."""
-
-    exit_code = 2
 
 
 def inside(root: Path, relative: str | Path) -> Path:

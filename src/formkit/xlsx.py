@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import Problem, Severity, UsageError
+from formkit.errors import DataError, Problem, Severity
 from formkit.load import Loaded, Positions, parse_loc, validate_data
 from formkit.model import DemandList, DemandPost, label_for
 
@@ -138,7 +138,7 @@ class _Writer:
         if isinstance(value, Decimal):
             value = value if value != value.to_integral() else int(value)
         if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-            raise UsageError(f"单元格文本过长（{len(value)} 字，Excel 上限 {EXCEL_CELL_LIMIT}）：{value[:20]}…")
+            raise DataError(f"单元格文本过长（{len(value)} 字，Excel 上限 {EXCEL_CELL_LIMIT}）：{value[:20]}…")
         c.value = value if value != "" else None
         if isinstance(value, str) and value:
             c.data_type = "s"  # text stays text: "=1+1" is never a formula

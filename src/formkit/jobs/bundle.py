@@ -27,21 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from formkit.errors import FormkitError
+from formkit.errors import BundleError
 
-__all__ = ["ATTACHED_ROLE", "Attachment", "BundleError", "BundleStats", "PersonJob", "render_person",
+__all__ = ["ATTACHED_ROLE", "Attachment", "BundleStats", "PersonJob", "render_person",
            "write_bundle"]
 
 ATTACHED_ROLE = "service_county_hr"
 """The copy of 附件2 and 附件3 that goes into the bundle."""
 TASKS_PER_WORKER = 60
 """A worker process is replaced after this many persons (WeasyPrint's memory grows)."""
-
-
-class BundleError(FormkitError):
-    """Some person's forms could not be rendered: the bundle would be incomplete."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)

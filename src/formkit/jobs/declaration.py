@@ -125,8 +125,8 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
                     workers: int | None = None, force: bool = False,
                     progress: Callable[[int, int], None] | None = None) -> DeclarationRun:
     """The declaration of ``prefecture`` for ``year`` from case records → issued in ``ledger``'s
-    folder (see the module docstring). Raises ``UsageError`` when no record is found,
-    ``DeclarationError`` for a county given as 州(市) or one person listed twice, ``BundleError``
+    folder (see the module docstring). Raises ``UsageError`` when no record is found or for a
+    county given as 州(市), ``DataConflict`` for one person listed twice, ``BundleError``
     when some attached form cannot be rendered."""
     from formkit.declaration import build_declaration, exclusions_report, roster_context, subsidy_context
     from formkit.facts import derive

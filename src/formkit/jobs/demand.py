@@ -57,13 +57,13 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
                division: str | None = None, formats: tuple[str, ...] = ALL_FORMATS,
                reporting: object | None = None, force: bool = False) -> DemandRun:
     """附件1 at ``level`` for ``year`` from county lists → issued in ``ledger``'s folder.
-    Raises ``UsageError`` when no list is found, ``RollupError`` when the lists cannot be merged."""
+    Raises ``UsageError`` when no list of ``year`` is found or the division is wrong,
+    ``DataConflict`` when the lists cannot be merged (e.g. two lists of one county)."""
     from formkit.forms import load_form
     from formkit.load import record_files
     from formkit.render.fingerprint import fingerprint
     from formkit.render.rollup import render_rollup
-    from formkit.rollup import (RollupError, demand_context, level_name, merge_demand, resolve_division,
-                                 select_lists)
+    from formkit.rollup import demand_context, level_name, merge_demand, resolve_division, select_lists
     from formkit.safe_names import safe_name
     from formkit.xlsx import load_demand_file, write_demand_xlsx
 
@@ -81,7 +81,7 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
         return run
     if not any(d.year == year for _, d in loaded):
         found = "、".join(sorted({str(d.year) for _, d in loaded}))
-        raise RollupError(f"没有可汇总的{year}年度需求信息表（给出的是 {found} 年度）")
+        raise UsageError(f"没有可汇总的{year}年度需求信息表（给出的是 {found} 年度）", param="year")
     division = resolve_division(level, division, [d.county for _, d in loaded if d.year == year])
     chosen, run.notes = select_lists(loaded, level, division, year)
     table = merge_demand([d for _, d in chosen], level, division, reporting=reporting)

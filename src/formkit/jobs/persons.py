@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError, InvalidValue, Problem
+from formkit.errors import FormkitError, InternalError, InvalidValue, Problem
 from formkit.output.ledger import Change, Issued, Ledger, Person, inputs_key, now_text, sha256
 from formkit.safe_names import safe_name
 
@@ -219,7 +219,7 @@ def render_planned(case, facts, items: list[tuple[Any, dict[str, Any], tuple[str
     try:
         return [render_document(case, facts, doc, formats, assets_dir=assets_dir, context=context).files
                 for doc, context, formats in items]
-    except (FormkitError, InvalidValue) as exc:
+    except FormkitError as exc:
         return str(exc)
 
 
@@ -300,7 +300,7 @@ def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date
         outcome.person = find_person(ledger, outcome, claimed)
         try:
             plan_record(ledger, outcome, selection, force=force)
-        except (FormkitError, InvalidValue) as exc:
+        except FormkitError as exc:
             outcome.problems.append(Problem(str(exc), file=str(outcome.path)))
             outcome.failed = True
 
@@ -351,7 +351,7 @@ def collate(sources: list[tuple[Path, int]], target: Path, title: str) -> tuple[
     an even number of pages with the blank page. Returns ``(pages, blank pages inserted)``.
 
     Streams (``output.pdfjoin.PdfStreamWriter``): one source open at a time. Raises
-    ``FormkitError`` if a source's page count is not a multiple of its copies."""
+    ``InternalError`` if a source's page count is not a multiple of its copies."""
     import pikepdf
 
     from formkit.output.pdfjoin import PdfStreamWriter
@@ -363,7 +363,7 @@ def collate(sources: list[tuple[Path, int]], target: Path, title: str) -> tuple[
             with pikepdf.open(path) as src, pikepdf.new() as flat:
                 n = len(src.pages)
                 if copies < 1 or n % copies:
-                    raise FormkitError(f"{path}: {n} 页不能平均分成 {copies} 份")
+                    raise InternalError(f"{path}: {n} 页不能平均分成 {copies} 份")
                 per_copy = n // copies
                 for c in range(copies):  # inheritable attributes are pushed onto each page
                     flat.pages.extend(src.pages[c * per_copy:(c + 1) * per_copy])

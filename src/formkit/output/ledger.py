@@ -51,7 +51,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError, UsageError
+from formkit.errors import LedgerError, OutputBusy
 from formkit.safe_names import inside
 
 LEDGER_NAME = "ledger.jsonl"
@@ -104,16 +104,6 @@ def inputs_key(material: dict[str, Any]) -> str:
 
 def now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class OutputBusy(UsageError):
-    """Another formkit run holds the output folder's lock."""
-
-
-class LedgerError(FormkitError):
-    """The ledger file cannot be read (corrupted by hand): the message says which line."""
-
-    exit_code = 2
 
 
 @dataclass

@@ -34,13 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FontCoverageError, FormkitError
-
-
-class FontMissingError(FormkitError):
-    """A required font (Noto CJK) is not installed: an environment problem (exit code 2)."""
-
-    exit_code = 2
+from formkit.errors import FontCoverageError, FontMissingError
 
 
 @dataclass(frozen=True)
@@ -245,5 +239,5 @@ def check_coverage(context: dict[str, Any], form_id: str) -> None:
                 "异体字并在备注中说明，或安装覆盖该字的字体后再生成。")
 
 
-__all__ = ["COVERAGE_ROLES", "FontFile", "FontMissingError", "FontSpec", "ROLES", "check_coverage",
+__all__ = ["COVERAGE_ROLES", "FontFile", "FontSpec", "ROLES", "check_coverage",
            "covered_codepoints", "iter_strings", "role_fonts", "uncovered"]

@@ -14,7 +14,7 @@ WeasyPrint and pikepdf are imported lazily, inside this module only.
 
 Errors: ``FontCoverageError`` (a character no font draws, named with its field path),
 ``FontMissingError`` (Noto CJK not installed), ``TemplateError`` (the form's template is
-broken, asks for a missing value, or a stylesheet cannot be loaded), ``UsageError`` (the
+broken, asks for a missing value, or a stylesheet cannot be loaded), ``DataError`` (the
 applicant's photo file is missing or not a JPEG/PNG).
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import jinja2
 
-from formkit.errors import FontCoverageError, FormkitError, TemplateError, UsageError
+from formkit.errors import DataError, FontCoverageError, FormkitError, TemplateError
 from formkit.plan import Document
 from formkit.render.env import make_env, template_failure
 from formkit.render.fonts import check_coverage, role_fonts, uncovered
@@ -66,7 +66,7 @@ def _photo_path(context: dict[str, Any], assets_dir: Path | None) -> Path | None
     """The applicant's photo file, or ``None`` when the record has none.
 
     A relative path is resolved against ``assets_dir`` (the record file's folder) or, without
-    one, the current directory. Raises ``UsageError`` when the file is missing or not JPEG/PNG.
+    one, the current directory. Raises ``DataError`` when the file is missing or not JPEG/PNG.
     """
     raw = (context.get("applicant") or {}).get("photo")
     if not raw:
@@ -76,9 +76,9 @@ def _photo_path(context: dict[str, Any], assets_dir: Path | None) -> Path | None
         path = (assets_dir or Path.cwd()) / path
     path = path.resolve()
     if path.suffix.lower() not in PHOTO_TYPES:
-        raise UsageError(f"applicant.photo（照片）：{raw} 不是 JPEG 或 PNG 图片")
+        raise DataError(f"applicant.photo（照片）：{raw} 不是 JPEG 或 PNG 图片")
     if not path.is_file():
-        raise UsageError(f"applicant.photo（照片）：找不到照片文件 {path}")
+        raise DataError(f"applicant.photo（照片）：找不到照片文件 {path}")
     return path
 
 
@@ -87,7 +87,7 @@ def render_html(doc: Document, context: dict[str, Any], *, assets_dir: Path | No
     ``context`` through ``make_env()``, plus ``photo_src`` (the photo's ``file://`` URI or "").
 
     Raises ``TemplateError`` (via ``template_failure``) for any template failure and
-    ``UsageError`` for a bad photo path.
+    ``DataError`` for a bad photo path.
     """
     form_id = doc.form.id
     env = _env(str(doc.form.folder.parent))
@@ -181,7 +181,7 @@ def render_base(doc: Document, context: dict[str, Any], when: date, *,
     date) becomes the PDF's creation and modification date — the clock is never read;
     ``assets_dir`` is where a relative photo path resolves (the record file's folder).
     Checks font coverage first. Raises ``FontCoverageError``, ``FontMissingError``,
-    ``TemplateError`` or ``UsageError`` (see the module doc).
+    ``TemplateError`` or ``DataError`` (see the module doc).
     """
     check_coverage(context, doc.form.id)
     for role in ("title", "body", "hei", "symbol"):

@@ -17,23 +17,16 @@ from typing import Any, Mapping
 
 import yaml
 
-from formkit.errors import FormkitError
+from formkit.errors import PolicyParamsError
 
 __all__ = [
     "DeadlineRule",
     "PolicyParams",
-    "PolicyParamsError",
     "load_params",
     "params_from_mapping",
 ]
 
 LEVELS = ("county", "prefecture", "province")
-
-
-class PolicyParamsError(FormkitError):
-    """The policy parameter file is missing or malformed (an environment problem, exit 2)."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
