@@ -181,7 +181,7 @@ def _exclusion(entry: CaseFacts, prefecture: str, year: int, minimum_years: int)
     if sub.whole_years < minimum_years:
         return make("short", sub.reasons or [f"服务期满{sub.whole_years}周年，不满{minimum_years}周年（第二、十三条）"])
     if facts.eligibility.reasons:  # 第二条 (the whole years are handled above)
-        return make("ineligible", facts.eligibility.reasons)
+        return make("ineligible", facts.eligibility.reason_texts)
     if case.agreement.breach is not None:
         return make("not-performed", [f"服务期内未按协议履职（{case.agreement.breach}），依第十三条不享受工作岗位补贴"])
     items = sub.items

@@ -12,7 +12,7 @@ from datetime import date
 
 from formkit.model import Case
 from formkit.rules.appraisal import AppraisalDue, appraisal_schedule
-from formkit.rules.eligibility import Eligibility, eligibility, title_level_of
+from formkit.rules.eligibility import Eligibility, Reason, ReasonKind, eligibility, title_level_of
 from formkit.rules.params import PolicyParams, load_params
 from formkit.rules.periods import whole_years
 from formkit.rules.routing import Department, filing_department, service_county_department, service_prefecture
@@ -45,6 +45,12 @@ def recorded_appraisals(case: Case) -> list[RecordedAppraisal]:
     return [RecordedAppraisal(t.start, t.end, t.grade, t.appraised_on) for t in case.term_appraisals]
 
 
+def outside_second_article(elig: Eligibility) -> tuple[Reason, ...]:
+    """The 第二条 reasons other than the length of service, which the subsidy schedule itself
+    accounts for (第十三条); decided by each reason's ``kind``, not by its wording."""
+    return tuple(r for r in elig.reasons if r.kind is not ReasonKind.SERVICE_LENGTH)
+
+
 def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts:
     """Apply every rule to ``case`` as of ``as_of``. Raises ``InvalidValue`` only for records
     that skipped validation (a validated case always derives)."""
@@ -56,8 +62,7 @@ def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts
     year = ag.signed_on.year
     elig = eligibility(case, params)
     years = whole_years(ag.start, ag.end)
-    # 第二条 reasons other than the length of service (which the schedule itself accounts for)
-    outside = tuple(r for r in elig.reasons if "周年" not in r) if years >= params.minimum_years else ()
+    outside = outside_second_article(elig) if years >= params.minimum_years else ()
     return Facts(
         as_of=as_of,
         eligibility=elig,
@@ -71,6 +76,6 @@ def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts
         appraisals=tuple(appraisal_schedule(ag.start, ag.end, params)),
         subsidy=subsidy_schedule(
             ag.start, ag.end, recorded_appraisals(case),
-            service_prefecture=prefecture, performed=ag.breach is None, ineligible=outside, as_of=as_of,
-            params=params),
+            service_prefecture=prefecture, performed=ag.breach is None,
+            ineligible=tuple(r.text for r in outside), as_of=as_of, params=params),
     )
