@@ -25,6 +25,9 @@ class Facts:
 
     ``whole_years`` counts 周年 of the agreement (第十三条); ``subsidy.total_payable`` is in 元
     (``Decimal``); ``prefecture`` is the code of the 州(市) where the person serves (第十条).
+    ``params`` are the policy parameters the facts were derived with: the later stages (the
+    template context, the declaration) print the rate and the minimum years from here, and
+    read the schedule, whole years and title level from here, never computing them again.
     """
 
     as_of: date
@@ -38,6 +41,7 @@ class Facts:
     whole_years: int
     appraisals: tuple[AppraisalDue, ...]
     subsidy: SubsidySchedule
+    params: PolicyParams
 
 
 def recorded_appraisals(case: Case) -> list[RecordedAppraisal]:
@@ -60,22 +64,26 @@ def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts
     ag = case.agreement
     prefecture = service_prefecture(case)
     year = ag.signed_on.year
-    elig = eligibility(case, params)
+    title_level = title_level_of(case)  # before the years, as eligibility() checks them
     years = whole_years(ag.start, ag.end)
+    schedule = tuple(appraisal_schedule(ag.start, ag.end, params, years=years))
+    elig = eligibility(case, params, years=years, title_level=title_level)
     outside = outside_second_article(elig) if years >= params.minimum_years else ()
     return Facts(
         as_of=as_of,
         eligibility=elig,
-        title_level=title_level_of(case),
+        title_level=title_level,
         filing_department=filing_department(case),
         service_department=service_county_department(case),
         prefecture=prefecture,
         prefecture_name=name_on(prefecture, year),
         county_name=name_on(case.service.county, year) or current(case.service.county).name,
         whole_years=years,
-        appraisals=tuple(appraisal_schedule(ag.start, ag.end, params)),
+        appraisals=schedule,
         subsidy=subsidy_schedule(
             ag.start, ag.end, recorded_appraisals(case),
             service_prefecture=prefecture, performed=ag.breach is None,
-            ineligible=tuple(r.text for r in outside), as_of=as_of, params=params),
+            ineligible=tuple(r.text for r in outside), as_of=as_of, params=params,
+            years=years, schedule=schedule),
+        params=params,
     )

@@ -73,8 +73,22 @@ def title_level_of(case: Case) -> str | None:
     return resolve_title(q.title, q.title_level) if q.title else None
 
 
-def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
-    """Check 第二条 (and 第十三条's whole years); returns every reason, not only the first."""
+_UNSET: object = object()
+
+
+def eligibility(
+    case: Case,
+    params: PolicyParams | None = None,
+    *,
+    years: int | None = None,
+    title_level: str | None | object = _UNSET,
+) -> Eligibility:
+    """Check 第二条 (and 第十三条's whole years); returns every reason, not only the first.
+
+    ``years`` (whole years of the agreement) and ``title_level`` (:func:`title_level_of`, may
+    be ``None``) are computed from ``case`` unless the caller (``formkit.facts.derive``) has
+    them already.
+    """
     params = params or load_params()
     grounds: list[str] = []
     reasons: list[Reason] = []
@@ -87,7 +101,8 @@ def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
         grounds.append(f"所在单位为{level.value}单位，属县及县以上（第二条）")
 
     q = case.qualification
-    title_level = title_level_of(case)
+    if title_level is _UNSET:
+        title_level = title_level_of(case)
     has_title = title_level in _QUALIFYING_LEVELS
     has_practice = (q.practice_qualification or "").strip() == QUALIFYING_PRACTICE
     if has_title:
@@ -107,7 +122,8 @@ def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
         reasons.append(Reason(ReasonKind.SERVICE_PLACE,
                               f"服务地「{township}」不是乡镇；第二条限乡镇企事业单位（第二条）", "第二条"))
 
-    years = whole_years(case.agreement.start, case.agreement.end)
+    if years is None:
+        years = whole_years(case.agreement.start, case.agreement.end)
     if years >= params.minimum_years:
         grounds.append(f"协议服务期满 {years} 周年，不少于 {params.minimum_years} 年（第二条、第十三条）")
     else:
