@@ -211,7 +211,9 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
     Pure. Rows are ordered by service county code, then service start, name and ID number;
     序号 runs 1… over the roster; the county summary follows the same order. Raises
     ``DeclarationError`` when one ID number would be listed twice and ``UsageError`` when
-    ``prefecture`` is not a current 州(市).
+    ``prefecture`` is not a current 州(市). The rate and years printed are those of the
+    entries' ``facts.params`` (the packaged policy when there are no entries); entries derived
+    with different parameters raise ``DeclarationError``.
     """
     from formkit.divisions import current, hr_department, name_on
     from formkit.errors import InvalidValue
@@ -223,8 +225,12 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
         raise UsageError(f"--prefecture {prefecture}：{exc}") from None
     if pref.level != "prefecture":
         raise UsageError(f"--prefecture {prefecture}（{pref.name}）不是州（市）")
-    params = load_params()
     considered = [e if isinstance(e, CaseFacts) else CaseFacts(*e) for e in entries]
+    # one declaration, one rate: the parameters the entries were derived with (第二、十一条)
+    in_force = {e.facts.params for e in considered}
+    if len(in_force) > 1:
+        raise DeclarationError("所审查的记录按不同的政策参数（补贴标准、年限）计算，不能列入同一份申报")
+    params = in_force.pop() if in_force else load_params()
 
     listed: list[tuple[CaseFacts, tuple[SubsidyItem, ...]]] = []
     exclusions: list[Exclusion] = []
