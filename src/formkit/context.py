@@ -20,7 +20,6 @@ from formkit.facts import Facts
 from formkit.filters import cn_date, cn_year_month, date_range, money_figures, rmb_upper, year_month
 from formkit.model import Case
 from formkit.plan import Document
-from formkit.rules.params import load_params
 
 GRADE_BOXES = (("excellent", "优秀"), ("passed", "合格"), ("basic", "基本合格"), ("failed", "不合格"))
 """The 考核等次 printed as tick boxes on 附件3 (spec §3), with the ASCII key of each box (a tag
@@ -37,7 +36,7 @@ def _ym(d: Any) -> str:
 def case_context(case: Case, facts: Facts) -> dict[str, Any]:
     """The fields of a case every per-person form shares."""
     a, h, q, s, ag = case.applicant, case.home_unit, case.qualification, case.service, case.agreement
-    params = load_params()
+    params = facts.params  # the parameters the facts were derived with, not the packaged default
     rate = params.subsidy_per_year_yuan
     return {
         "applicant": {
@@ -88,13 +87,14 @@ def case_context(case: Case, facts: Facts) -> dict[str, Any]:
     }
 
 
-def appraisal_context(case: Case, index: int) -> dict[str, Any]:
-    """The 附件3 fields of the term appraisal ``case.term_appraisals[index]`` (第九条)."""
-    from formkit.rules.appraisal import appraisal_schedule, canonical_grade
+def appraisal_context(case: Case, facts: Facts, index: int) -> dict[str, Any]:
+    """The 附件3 fields of the term appraisal ``case.term_appraisals[index]`` (第九条); its
+    period is looked up in ``facts.appraisals``, its grade read with ``facts.params``."""
+    from formkit.rules.appraisal import canonical_grade
 
     rec = case.term_appraisals[index]
-    schedule = appraisal_schedule(case.agreement.start, case.agreement.end)
-    due = next((d for d in schedule if (d.period_start, d.period_end) == (rec.start, rec.end)), None)
+    due = next((d for d in facts.appraisals if (d.period_start, d.period_end) == (rec.start, rec.end)), None)
+    grade = canonical_grade(rec.grade, facts.params)
     return {
         "number": due.number if due else index + 1,
         "label": due.label if due else "考核鉴定",
@@ -104,10 +104,10 @@ def appraisal_context(case: Case, index: int) -> dict[str, Any]:
         "self_summary": rec.self_summary,
         "unit_opinion": rec.unit_opinion,
         "grade": rec.grade,
-        "grade_canonical": canonical_grade(rec.grade),
+        "grade_canonical": grade,
         # ☑ on the recorded grade, ☐ on the others (附件3's tick boxes; the glyphs live here so
         # that no template tag contains a symbol Word or WPS would set in another font)
-        "grade_marks": {key: ("☑" if g == canonical_grade(rec.grade) else "☐") for key, g in GRADE_BOXES},
+        "grade_marks": {key: ("☑" if g == grade else "☐") for key, g in GRADE_BOXES},
         "county_opinion": rec.county_opinion or "",
         "appraised_on": cn_date(rec.appraised_on) if rec.appraised_on else "",
         "remarks": rec.remarks or "",
@@ -126,7 +126,8 @@ def document_context(case: Case, facts: Facts, doc: Document) -> dict[str, Any]:
         "holders": [c.holder for c in doc.copies],
     }
     ctx["copy_label"] = COPY_LABEL_SLOT
-    ctx["appraisal"] = appraisal_context(case, doc.appraisal_index) if doc.appraisal_index is not None else None
+    ctx["appraisal"] = (appraisal_context(case, facts, doc.appraisal_index)
+                        if doc.appraisal_index is not None else None)
     return ctx
 
 

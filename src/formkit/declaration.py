@@ -177,7 +177,7 @@ def _exclusion(entry: CaseFacts, prefecture: str, year: int, minimum_years: int)
     if sub.whole_years < minimum_years:
         return make("short", sub.reasons or [f"服务期满{sub.whole_years}周年，不满{minimum_years}周年（第二、十三条）"])
     if facts.eligibility.reasons:  # 第二条 (the whole years are handled above)
-        return make("ineligible", facts.eligibility.reasons)
+        return make("ineligible", facts.eligibility.reason_texts)
     if case.agreement.breach is not None:
         return make("not-performed", [f"服务期内未按协议履职（{case.agreement.breach}），依第十三条不享受工作岗位补贴"])
     items = sub.items
@@ -207,7 +207,9 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
     Pure. Rows are ordered by service county code, then service start, name and ID number;
     序号 runs 1… over the roster; the county summary follows the same order. Raises
     ``DataConflict`` when one ID number would be listed twice and ``UsageError`` (``param``
-    ``prefecture``) when ``prefecture`` is not a current 州(市).
+    ``prefecture``) when ``prefecture`` is not a current 州(市). The rate and years printed are
+    those of the entries' ``facts.params`` (the packaged policy when there are no entries);
+    entries derived with different parameters raise ``DataConflict``.
     """
     from formkit.divisions import current, hr_department, name_on
     from formkit.errors import InvalidValue
@@ -219,8 +221,12 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
         raise UsageError(str(exc), param="prefecture") from None
     if pref.level != "prefecture":
         raise UsageError(f"行政区划代码 {prefecture}（{pref.name}）不是州（市）", param="prefecture")
-    params = load_params()
     considered = [e if isinstance(e, CaseFacts) else CaseFacts(*e) for e in entries]
+    # one declaration, one rate: the parameters the entries were derived with (第二、十一条)
+    in_force = {e.facts.params for e in considered}
+    if len(in_force) > 1:
+        raise DataConflict("所审查的记录按不同的政策参数（补贴标准、年限）计算，不能列入同一份申报")
+    params = in_force.pop() if in_force else load_params()
 
     listed: list[tuple[CaseFacts, tuple[SubsidyItem, ...]]] = []
     exclusions: list[Exclusion] = []

@@ -51,12 +51,12 @@ def explain_lines(case: Case, facts: Facts) -> list[str]:
         f"资格（第二条）：{'符合' if el.eligible else '不符合'}",
     ]
     lines += [f"  ✓ {g}" for g in el.grounds]
-    lines += [f"  ✗ {r}" for r in el.reasons]
+    lines += [f"  ✗ {r.text}" for r in el.reasons]
     lines += [
         f"申请报送、联系落实岗位（第四、五条）：{facts.filing_department.name}",
         f"服务地县级人力资源和社会保障部门（第六、九条）：{facts.service_department.name}",
         f"服务期（第十三条）：{cn_date(ag.start)}至{cn_date(ag.end)}，满 {facts.whole_years} 周年",
-        "考核鉴定（第九条）：" + ("" if facts.appraisals else "无（服务期不满2周年）"),
+        "考核鉴定（第九条）：" + ("" if facts.appraisals else f"无（服务期不满{facts.params.minimum_years}周年）"),
     ]
     for due in facts.appraisals:
         lines.append(f"  {due.number}. {due.label}：{cn_date(due.period_start)}至{cn_date(due.period_end)}"
@@ -85,7 +85,7 @@ def explain_data(case: Case, facts: Facts) -> dict[str, Any]:
         "as_of": facts.as_of.isoformat(),
         "eligible": facts.eligibility.eligible,
         "grounds": list(facts.eligibility.grounds),
-        "reasons": list(facts.eligibility.reasons),
+        "reasons": list(facts.eligibility.reason_texts),
         "filing_department": facts.filing_department.name,
         "service_department": facts.service_department.name,
         "whole_years": facts.whole_years,

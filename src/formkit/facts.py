@@ -12,7 +12,7 @@ from datetime import date
 
 from formkit.model import Case
 from formkit.rules.appraisal import AppraisalDue, appraisal_schedule
-from formkit.rules.eligibility import Eligibility, eligibility, title_level_of
+from formkit.rules.eligibility import Eligibility, Reason, ReasonKind, eligibility, title_level_of
 from formkit.rules.params import PolicyParams, load_params
 from formkit.rules.periods import whole_years
 from formkit.rules.routing import Department, filing_department, service_county_department, service_prefecture
@@ -25,6 +25,9 @@ class Facts:
 
     ``whole_years`` counts 周年 of the agreement (第十三条); ``subsidy.total_payable`` is in 元
     (``Decimal``); ``prefecture`` is the code of the 州(市) where the person serves (第十条).
+    ``params`` are the policy parameters the facts were derived with: the later stages (the
+    template context, the declaration) print the rate and the minimum years from here, and
+    read the schedule, whole years and title level from here, never computing them again.
     """
 
     as_of: date
@@ -38,11 +41,18 @@ class Facts:
     whole_years: int
     appraisals: tuple[AppraisalDue, ...]
     subsidy: SubsidySchedule
+    params: PolicyParams
 
 
 def recorded_appraisals(case: Case) -> list[RecordedAppraisal]:
     """The case's 考核鉴定 as the subsidy rule takes them."""
     return [RecordedAppraisal(t.start, t.end, t.grade, t.appraised_on) for t in case.term_appraisals]
+
+
+def outside_second_article(elig: Eligibility) -> tuple[Reason, ...]:
+    """The 第二条 reasons other than the length of service, which the subsidy schedule itself
+    accounts for (第十三条); decided by each reason's ``kind``, not by its wording."""
+    return tuple(r for r in elig.reasons if r.kind is not ReasonKind.SERVICE_LENGTH)
 
 
 def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts:
@@ -54,23 +64,26 @@ def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts
     ag = case.agreement
     prefecture = service_prefecture(case)
     year = ag.signed_on.year
-    elig = eligibility(case, params)
+    title_level = title_level_of(case)  # before the years, as eligibility() checks them
     years = whole_years(ag.start, ag.end)
-    # 第二条 reasons other than the length of service (which the schedule itself accounts for)
-    outside = tuple(r for r in elig.reasons if "周年" not in r) if years >= params.minimum_years else ()
+    schedule = tuple(appraisal_schedule(ag.start, ag.end, params, years=years))
+    elig = eligibility(case, params, years=years, title_level=title_level)
+    outside = outside_second_article(elig) if years >= params.minimum_years else ()
     return Facts(
         as_of=as_of,
         eligibility=elig,
-        title_level=title_level_of(case),
+        title_level=title_level,
         filing_department=filing_department(case),
         service_department=service_county_department(case),
         prefecture=prefecture,
         prefecture_name=name_on(prefecture, year),
         county_name=name_on(case.service.county, year) or current(case.service.county).name,
         whole_years=years,
-        appraisals=tuple(appraisal_schedule(ag.start, ag.end, params)),
+        appraisals=schedule,
         subsidy=subsidy_schedule(
             ag.start, ag.end, recorded_appraisals(case),
-            service_prefecture=prefecture, performed=ag.breach is None, ineligible=outside, as_of=as_of,
-            params=params),
+            service_prefecture=prefecture, performed=ag.breach is None,
+            ineligible=tuple(r.text for r in outside), as_of=as_of, params=params,
+            years=years, schedule=schedule),
+        params=params,
     )

@@ -51,17 +51,18 @@ def _params(params: PolicyParams | None) -> PolicyParams:
 
 
 def appraisal_schedule(
-    start: date, end: date, params: PolicyParams | None = None
+    start: date, end: date, params: PolicyParams | None = None, *, years: int | None = None
 ) -> list[AppraisalDue]:
     """The appraisals (附件3) due over an agreement from ``start`` to ``end`` (inclusive), 第九条.
 
     One term appraisal covering years 1..``first_payment_years`` (2), due on the last day of
     year 2, then one per further completed whole year (year 3, 4, …), due on its last day.
     Fewer than ``minimum_years`` whole years (第十三条) → ``[]``: nothing is appraised for the
-    subsidy. ``end`` before ``start`` raises ``InvalidValue``.
+    subsidy. ``end`` before ``start`` raises ``InvalidValue``. ``years`` is
+    ``whole_years(start, end)`` when the caller has it already.
     """
     p = _params(params)
-    n = whole_years(start, end)
+    n = whole_years(start, end) if years is None else years
     term = p.first_payment_years
     if n < p.minimum_years or n < term:
         return []

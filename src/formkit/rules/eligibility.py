@@ -8,6 +8,7 @@ or public institution, continuously for 2 years or more (第十三条: counted i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from formkit.model import Case, UnitLevel
 from formkit.rules.params import PolicyParams, load_params
@@ -16,14 +17,49 @@ from formkit.rules.periods import whole_years
 QUALIFYING_PRACTICE = "执业医师资格"
 _QUALIFYING_LEVELS = ("中级", "副高级", "正高级")
 
+SERVICE_LENGTH_SHORT = "协议服务期仅满 {years} 周年，未满 {minimum} 周年不享受补贴（第二条、第十三条）"
+"""The reason given when the agreement is shorter than ``minimum_years`` (第二、十三条)."""
+
+
+class ReasonKind(str, Enum):
+    """Which condition of 第二条 a reason says is not met."""
+
+    UNIT_LEVEL = "unit_level"
+    """The home unit is not 县及县以上."""
+    QUALIFICATION = "qualification"
+    """Neither a 中级以上 title nor 执业医师资格."""
+    SERVICE_PLACE = "service_place"
+    """The place of service is not a 乡镇."""
+    SERVICE_LENGTH = "service_length"
+    """Fewer than ``minimum_years`` whole years (第二、十三条)."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a case is outside 第二条: its ``kind``, the Chinese ``text`` (citing the
+    article) and the ``article``. Callers decide by ``kind``, never by the wording."""
+
+    kind: ReasonKind
+    text: str
+    article: str
+
+    def __str__(self) -> str:
+        return self.text
+
 
 @dataclass(frozen=True)
 class Eligibility:
-    """Outcome of 第二条: ``eligible`` and, either way, the reasons (each citing its article)."""
+    """Outcome of 第二条: ``eligible`` and, either way, the grounds (text) and the reasons
+    (:class:`Reason`), each citing its article."""
 
     eligible: bool
     grounds: tuple[str, ...]
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def reason_texts(self) -> tuple[str, ...]:
+        """The reasons' Chinese text, in order."""
+        return tuple(r.text for r in self.reasons)
 
 
 def title_level_of(case: Case) -> str | None:
@@ -37,20 +73,36 @@ def title_level_of(case: Case) -> str | None:
     return resolve_title(q.title, q.title_level) if q.title else None
 
 
-def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
-    """Check 第二条 (and 第十三条's whole years); returns every reason, not only the first."""
+_UNSET: object = object()
+
+
+def eligibility(
+    case: Case,
+    params: PolicyParams | None = None,
+    *,
+    years: int | None = None,
+    title_level: str | None | object = _UNSET,
+) -> Eligibility:
+    """Check 第二条 (and 第十三条's whole years); returns every reason, not only the first.
+
+    ``years`` (whole years of the agreement) and ``title_level`` (:func:`title_level_of`, may
+    be ``None``) are computed from ``case`` unless the caller (``formkit.facts.derive``) has
+    them already.
+    """
     params = params or load_params()
     grounds: list[str] = []
-    reasons: list[str] = []
+    reasons: list[Reason] = []
 
     level = case.home_unit.level
     if level is UnitLevel.TOWNSHIP:
-        reasons.append(f"所在单位为{level.value}，第二条限县及县以上单位的专业技术人员（第二条）")
+        reasons.append(Reason(ReasonKind.UNIT_LEVEL,
+                              f"所在单位为{level.value}，第二条限县及县以上单位的专业技术人员（第二条）", "第二条"))
     else:
         grounds.append(f"所在单位为{level.value}单位，属县及县以上（第二条）")
 
     q = case.qualification
-    title_level = title_level_of(case)
+    if title_level is _UNSET:
+        title_level = title_level_of(case)
     has_title = title_level in _QUALIFYING_LEVELS
     has_practice = (q.practice_qualification or "").strip() == QUALIFYING_PRACTICE
     if has_title:
@@ -59,17 +111,23 @@ def eligibility(case: Case, params: PolicyParams | None = None) -> Eligibility:
         grounds.append(f"具有{QUALIFYING_PRACTICE}的卫生技术人员（第二条）")
     if not (has_title or has_practice):
         what = f"职称「{q.title}」为{title_level}" if q.title else "无职称"
-        reasons.append(f"{what}，且无{QUALIFYING_PRACTICE}；第二条要求中级以上职称或{QUALIFYING_PRACTICE}（第二条）")
+        reasons.append(Reason(ReasonKind.QUALIFICATION,
+                              f"{what}，且无{QUALIFYING_PRACTICE}；第二条要求中级以上职称或{QUALIFYING_PRACTICE}（第二条）",
+                              "第二条"))
 
     township = case.service.township
     if township.endswith(("乡", "镇")):
         grounds.append(f"服务地为{township}（乡镇）（第二条）")
     else:
-        reasons.append(f"服务地「{township}」不是乡镇；第二条限乡镇企事业单位（第二条）")
+        reasons.append(Reason(ReasonKind.SERVICE_PLACE,
+                              f"服务地「{township}」不是乡镇；第二条限乡镇企事业单位（第二条）", "第二条"))
 
-    years = whole_years(case.agreement.start, case.agreement.end)
+    if years is None:
+        years = whole_years(case.agreement.start, case.agreement.end)
     if years >= params.minimum_years:
         grounds.append(f"协议服务期满 {years} 周年，不少于 {params.minimum_years} 年（第二条、第十三条）")
     else:
-        reasons.append(f"协议服务期仅满 {years} 周年，未满 {params.minimum_years} 周年不享受补贴（第二条、第十三条）")
+        reasons.append(Reason(ReasonKind.SERVICE_LENGTH,
+                              SERVICE_LENGTH_SHORT.format(years=years, minimum=params.minimum_years),
+                              "第二条、第十三条"))
     return Eligibility(not reasons, tuple(grounds), tuple(reasons))

@@ -6,7 +6,7 @@ file), so tests and a changed policy can pass other values without touching code
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -64,6 +64,12 @@ class PolicyParams:
     grade_synonyms: Mapping[str, str] = field(hash=False)
     demand_calendar: tuple[DeadlineRule, ...]
     declaration_deadline: DeadlineRule
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled with ``Facts`` for the worker processes; a mappingproxy does not pickle, so
+        # rebuild through the constructor (which wraps the dict again)
+        values = (getattr(self, f.name) for f in fields(self))
+        return type(self), tuple(dict(v) if isinstance(v, MappingProxyType) else v for v in values)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grade_synonyms", MappingProxyType(dict(self.grade_synonyms)))

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -128,6 +128,8 @@ def subsidy_schedule(
     ineligible: tuple[str, ...] = (),
     as_of: date | None = None,
     params: PolicyParams | None = None,
+    years: int | None = None,
+    schedule: Sequence[AppraisalDue] | None = None,
 ) -> SubsidySchedule:
     """The 工作岗位补贴 over an agreement from ``start`` to ``end`` (inclusive dates), 第二、十、
     十一、十三条.
@@ -141,14 +143,16 @@ def subsidy_schedule(
     州(市) whose declaration a payable period joins (第十条). ``as_of`` is "now": periods ending
     after it are 'not-yet-due' and appraisals recorded after it are ignored; ``None`` takes the
     whole agreement as served and every record as known. Amounts are ``Decimal`` 元 at
-    ``params.subsidy_per_year_yuan`` per whole year.
+    ``params.subsidy_per_year_yuan`` per whole year. ``years`` (``whole_years(start, end)``) and
+    ``schedule`` (``appraisal_schedule(start, end, params)``) are computed unless the caller
+    (``formkit.facts.derive``) passes them.
 
     Raises ``InvalidValue`` for ``end`` before ``start``, an unknown grade on a matching record,
     or two records for the same period.
     """
     p = load_params() if params is None else params
-    n = whole_years(start, end)
-    dues = appraisal_schedule(start, end, p)
+    n = whole_years(start, end) if years is None else years
+    dues = appraisal_schedule(start, end, p, years=n) if schedule is None else list(schedule)
     by_period: dict[tuple[date, date], RecordedAppraisal] = {}
     unmatched: list[RecordedAppraisal] = []
     periods = {(d.period_start, d.period_end) for d in dues}
