@@ -143,7 +143,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 5), digit=st.integers(0, 9), then=THEN)
     def edit_mobile(self, i: int, digit: int, then: str | None) -> None:
-        self._edit(i, lambda t: re.sub(r'(mobile: "1\d{9})\d"', lambda m: f"{m.group(1)}{digit}", t, count=1), then)
+        self._edit(i, lambda t: re.sub(r'(mobile: "1\d{9})\d"', lambda m: f'{m.group(1)}{digit}"', t, count=1), then)
 
     @rule(i=st.integers(0, 5), words=st.sampled_from(("（更正）", "并完成年度任务。", "")), then=THEN)
     def edit_free_text(self, i: int, words: str, then: str | None) -> None:
