@@ -224,7 +224,7 @@ def generate_cases(plan: list[tuple[str, str, int]], year: int, seed: int = 2025
                    counties: int = 4) -> list[Generated]:
     """Records for ``plan`` = [(州(市) code, scenario, how many)], spread over the 州(市)'s
     first ``counties`` counties, for the declaration ``year``. Deterministic for a ``seed``."""
-    from formkit.divisions import counties_of, name_on
+    from formkit.reference.divisions import counties_of, name_on
 
     rng = random.Random(seed)
     out: list[Generated] = []
@@ -288,7 +288,7 @@ TRICKY = [
 def demand_yaml(county: str, year: int, posts: int, rng: random.Random, *, tricky: bool = True) -> str:
     """A valid county demand list (附件1) with ``posts`` posts; ``tricky`` puts leading zeros,
     line breaks, markup characters and a long text into its cells."""
-    from formkit.divisions import name_on
+    from formkit.reference.divisions import name_on
 
     name = name_on(county, year)
     lines = [

@@ -31,7 +31,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-import formkit.output.atomic
+import formkit.atomic
 from formkit.cli import main
 from formkit.context import document_context
 from formkit.errors import FontCoverageError
@@ -215,14 +215,14 @@ def test_a_value_cannot_reach_another_field() -> None:
 
 
 def _bound_write_atomic() -> list[tuple[Any, str]]:
-    """Every place ``write_atomic`` can be called through: ``formkit.output.atomic`` and each formkit
-    module that bound the name at import (``from formkit.output.atomic import write_atomic``) — all
+    """Every place ``write_atomic`` can be called through: ``formkit.atomic`` and each formkit
+    module that bound the name at import (``from formkit.atomic import write_atomic``) — all
     formkit modules are imported first, so that none binds it later, behind the patch."""
     import formkit
 
     for info in pkgutil.walk_packages(formkit.__path__, "formkit."):
         importlib.import_module(info.name)
-    real = formkit.output.atomic.write_atomic
+    real = formkit.atomic.write_atomic
     return [(module, name) for module_name, module in sorted(sys.modules.items())
             if module_name == "formkit" or module_name.startswith("formkit.")
             for name, value in list(vars(module).items()) if value is real or name == "write_atomic"]
@@ -244,15 +244,15 @@ def render_runs(tmp_path_factory) -> dict[str, Any]:
     records = work / "records"
     shutil.copytree(CORPUS, records, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     written: list[Path] = []
-    real = formkit.output.atomic.write_atomic
+    real = formkit.atomic.write_atomic
 
-    def recording(path, data, mode=formkit.output.atomic.FILE_MODE):
+    def recording(path, data, mode=formkit.atomic.FILE_MODE):
         staged = re.fullmatch(r"\.(.+)\.\d+\.formkit-tmp", Path(path).name)  # the ledger's staging
         written.append(Path(path).with_name(staged.group(1)) if staged else Path(path))
         return real(path, data, mode)
 
     places = _bound_write_atomic()
-    assert any(module.__name__ == "formkit.output.atomic" for module, _ in places), places
+    assert any(module.__name__ == "formkit.atomic" for module, _ in places), places
     mp = pytest.MonkeyPatch()
     for module, name in places:
         mp.setattr(module, name, recording)

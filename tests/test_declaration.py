@@ -25,10 +25,11 @@ import pytest
 from click.testing import CliRunner
 
 from formkit.cli import main
-from formkit.declaration import CATEGORIES, build_declaration, exclusions_report
+from formkit.rollup.declaration import CATEGORIES, build_declaration
+from formkit.context.rollup import exclusions_report
 from formkit.errors import DataConflict
 from formkit.facts import derive
-from formkit.filters import money_figures, rmb_upper
+from formkit.context.filters import money_figures, rmb_upper
 from formkit.load import load_case
 from formkit.privacy import mask_id_number
 from formkit.jobs.declaration import default_as_of
@@ -327,7 +328,7 @@ def test_roster_xlsx_keeps_ids_as_text_and_dates_as_dates(declared, entries) -> 
 
 def test_roster_files_are_deterministic(entries, tmp_path: Path) -> None:
     from formkit.forms import load_form
-    from formkit.xlsx import write_roster_xlsx, write_subsidy_xlsx
+    from formkit.render.xlsx import write_roster_xlsx, write_subsidy_xlsx
 
     decl = build_declaration(entries, "532900", YEAR)
     for write, form in ((write_roster_xlsx, "roster"), (write_subsidy_xlsx, "subsidy")):
@@ -386,7 +387,8 @@ def test_a_character_no_font_draws_is_refused_by_name() -> None:
     from formkit.errors import FontCoverageError
     from formkit.forms import load_form
     from formkit.render.rollup import render_rollup
-    from formkit.rollup import demand_context, merge_demand
+    from formkit.rollup.demand import merge_demand
+    from formkit.context.rollup import demand_context
 
     from formkit.load import load_demand
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from formkit import divisions
-from formkit.divisions import (
+from formkit.reference import divisions
+from formkit.reference.divisions import (
     Division,
     all_prefectures,
     counties_of,

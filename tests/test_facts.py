@@ -19,10 +19,11 @@ import pytest
 
 from formkit import facts as facts_module
 from formkit.context import case_context, document_context
-from formkit.declaration import build_declaration, roster_context, subsidy_context
+from formkit.rollup.declaration import build_declaration
+from formkit.context.rollup import roster_context, subsidy_context
 from formkit.explain import explain_data, explain_lines
 from formkit.facts import derive, outside_second_article
-from formkit.filters import money_figures, rmb_upper
+from formkit.context.filters import money_figures, rmb_upper
 from formkit.forms import load_form
 from formkit.load import load_case
 from formkit.plan import plan_documents

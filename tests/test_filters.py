@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from formkit import filters
-from formkit.filters import (
+from formkit.context import filters
+from formkit.context.filters import (
     FILTERS,
     cn_date,
     cn_year_month,

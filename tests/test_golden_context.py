@@ -44,8 +44,10 @@ def person_contexts(as_of: date) -> dict[str, dict]:
 
 
 def rollup_contexts() -> dict[str, dict]:
-    from formkit.declaration import build_declaration, roster_context, subsidy_context
-    from formkit.rollup import demand_context, merge_demand
+    from formkit.rollup.declaration import build_declaration
+    from formkit.context.rollup import roster_context, subsidy_context
+    from formkit.rollup.demand import merge_demand
+    from formkit.context.rollup import demand_context
 
     out = {}
     for path in DEMAND:

@@ -29,8 +29,10 @@ from formkit.cli import main
 from formkit.forms import load_form
 from formkit.load import load_demand
 from formkit.errors import DataConflict, UsageError
-from formkit.rollup import Reporting, demand_context, merge_demand
-from formkit.xlsx import DEMAND_COLUMNS, read_demand_xlsx, write_demand_xlsx
+from formkit.rollup.demand import Reporting, merge_demand
+from formkit.context.rollup import demand_context
+from formkit.load.xlsx import DEMAND_COLUMNS, read_demand_xlsx
+from formkit.render.xlsx import write_demand_xlsx
 from gen_cases import TRICKY, demand_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from formkit.divisions import current, prefecture_of
+from formkit.reference.divisions import current, prefecture_of
 from formkit.load import record_files, load_case, load_demand, load_record, parse_yaml
 from formkit.model import Case, DemandList, UnitLevel
 from formkit.rules.appraisal import appraisal_schedule, grade_passes

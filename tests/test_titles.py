@@ -3,7 +3,7 @@
 import pytest
 
 from formkit.errors import InvalidValue
-from formkit.titles import TITLE_LEVELS, level_rank, normalize_level, resolve_title, title_catalogue
+from formkit.reference.titles import TITLE_LEVELS, level_rank, normalize_level, resolve_title, title_catalogue
 
 
 def test_levels_are_ordered():

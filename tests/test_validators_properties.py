@@ -10,9 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from formkit import divisions
+from formkit.reference import divisions
 from formkit.errors import InvalidValue
-from formkit.filters import rmb_upper
+from formkit.context.filters import rmb_upper
 from formkit.validators import id_address_known, parse_id_number, validate_credit_code
 
 ADDRESS_CODES = sorted(divisions._history())

@@ -342,7 +342,7 @@ def new(kind: str, out: str | None) -> None:
     target = Path(out)
     if target.exists():
         raise UsageError(f"{target} 已存在，不覆盖")
-    from formkit.output.atomic import write_atomic
+    from formkit.atomic import write_atomic
 
     write_atomic(target, text.encode("utf-8"))
     click.echo(f"已写入 {target}")
@@ -373,7 +373,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     check`` does (an .xlsx cell as ``file.xlsx:row:col``) and nothing is written (exit 1).
     """
     from formkit.jobs.demand import run_demand
-    from formkit.rollup import Reporting
+    from formkit.rollup.demand import Reporting
     from formkit.validators import validate_phone
 
     fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")
@@ -440,7 +440,7 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     then each person's 附件2 and 附件3), and the exclusions report (who was not listed, why, which
     article), which is also printed. Any invalid record stops the declaration (exit 1).
     """
-    from formkit.filters import money_figures, rmb_upper
+    from formkit.context.filters import money_figures, rmb_upper
     from formkit.jobs.declaration import default_as_of, run_declaration
 
     fmt = _split_option(formats, ("docx", "pdf", "xlsx"), "--format")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from formkit.facts import Facts
-from formkit.filters import cn_date, money_figures, rmb_upper
+from formkit.context.filters import cn_date, money_figures, rmb_upper
 from formkit.model import Case
 from formkit.privacy import mask_id_number
 

@@ -58,7 +58,7 @@ def outside_second_article(elig: Eligibility) -> tuple[Reason, ...]:
 def derive(case: Case, as_of: date, params: PolicyParams | None = None) -> Facts:
     """Apply every rule to ``case`` as of ``as_of``. Raises ``InvalidValue`` only for records
     that skipped validation (a validated case always derives)."""
-    from formkit.divisions import current, name_on
+    from formkit.reference.divisions import current, name_on
 
     params = params or load_params()
     ag = case.agreement

@@ -229,7 +229,8 @@ def _person_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
 
 def _demand_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
     from formkit.load import load_demand
-    from formkit.rollup import demand_context, merge_demand
+    from formkit.rollup.demand import merge_demand
+    from formkit.context.rollup import demand_context
 
     lists = [loaded.record for p in sorted((data_dir / "demand").glob("*.y*ml"))
              if (loaded := load_demand(p)).record is not None]
@@ -240,8 +241,9 @@ def _demand_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
 
 
 def _declaration_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
-    from formkit.declaration import build_declaration, roster_context, subsidy_context
-    from formkit.divisions import prefecture_of
+    from formkit.rollup.declaration import build_declaration
+    from formkit.context.rollup import roster_context, subsidy_context
+    from formkit.reference.divisions import prefecture_of
 
     make = {"roster": roster_context, "subsidy": subsidy_context}[form.id]
     entries = _cases(data_dir)

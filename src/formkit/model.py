@@ -10,7 +10,7 @@ Shapes and units: dates are ``datetime.date``; year-months (出生年月, 参加
 ``datetime.date`` on day 1, shown as ``1985.03``; counts are ``int``; codes are ``str``.
 Field values that break a rule of a standard raise ``formkit.errors.InvalidValue`` inside
 pydantic, which the loader reports at the value's line (GB 11643 公民身份号码, GB 32100
-统一社会信用代码, GB/T 2260 行政区划代码). Cross-field checks live in ``formkit.checks``.
+统一社会信用代码, GB/T 2260 行政区划代码). Cross-field checks live in ``formkit.load.checks``.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def _phone(value: Any) -> str:
 
 
 def _division(value: Any) -> str:
-    from formkit.divisions import current
+    from formkit.reference.divisions import current
 
     text = _line(value)
     if not re.fullmatch(r"\d{6}", text):
@@ -164,7 +164,7 @@ def _division(value: Any) -> str:
 
 
 def _county(value: Any) -> str:
-    from formkit.divisions import current
+    from formkit.reference.divisions import current
 
     code = _division(value)
     division = current(code)

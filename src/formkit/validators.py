@@ -17,7 +17,7 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-from formkit import divisions
+from formkit.reference import divisions
 from formkit.errors import InvalidValue
 from formkit.privacy import mask_id_number
 

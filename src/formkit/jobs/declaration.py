@@ -1,7 +1,7 @@
 """The declaration job behind ``formkit declare``: case records → the 州(市)'s year-end
 declaration (第十条), issued through the ledger as one document ``declaration/<州市>/<年度>``.
 
-load → derive → build (``formkit.declaration``, pure) → contexts → key → render (附件4 名册, 附件5
+load → derive → build (``formkit.rollup.declaration``, pure) → contexts → key → render (附件4 名册, 附件5
 申报表 as .docx/PDF/.xlsx, the exclusions report, the bundle) → ``Ledger.commit``. Any invalid
 record stops the declaration (a declaration of money missing a person is worse than none).
 
@@ -128,7 +128,8 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     folder (see the module docstring). Raises ``UsageError`` when no record is found or for a
     county given as 州(市), ``DataConflict`` for one person listed twice, ``BundleError``
     when some attached form cannot be rendered."""
-    from formkit.declaration import build_declaration, exclusions_report, roster_context, subsidy_context
+    from formkit.rollup.declaration import build_declaration
+    from formkit.context.rollup import exclusions_report, roster_context, subsidy_context
     from formkit.facts import derive
     from formkit.forms import load_form
     from formkit.jobs.bundle import PersonJob, temp_folder, write_bundle
@@ -136,7 +137,7 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     from formkit.render.fingerprint import fingerprint
     from formkit.render.rollup import render_rollup
     from formkit.safe_names import safe_name
-    from formkit.xlsx import write_roster_xlsx, write_subsidy_xlsx
+    from formkit.render.xlsx import write_roster_xlsx, write_subsidy_xlsx
 
     run = DeclarationRun()
     files = record_files(cases)

@@ -1,7 +1,7 @@
 """The demand job behind ``formkit demand``: county 附件1 lists (YAML or .xlsx) → the 需求信息表
 of a county, a 州(市) or the province (第三条), issued through the ledger.
 
-load → validate → merge (``formkit.rollup``, pure) → context → key → render (.docx, PDF, .xlsx)
+load → validate → merge (``formkit.rollup.demand``, pure) → context → key → render (.docx, PDF, .xlsx)
 → ``Ledger.commit``. Any invalid list stops the job (an incomplete roll-up is worse than none):
 the result then carries the problems and nothing is written. The table is the ledger document
 ``demand/<level>/<division>/<year>``; an unchanged table is not rendered again; a changed one
@@ -63,9 +63,11 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
     from formkit.load import record_files
     from formkit.render.fingerprint import fingerprint
     from formkit.render.rollup import render_rollup
-    from formkit.rollup import demand_context, level_name, merge_demand, resolve_division, select_lists
+    from formkit.rollup.demand import level_name, merge_demand, resolve_division, select_lists
+    from formkit.context.rollup import demand_context
     from formkit.safe_names import safe_name
-    from formkit.xlsx import load_demand_file, write_demand_xlsx
+    from formkit.load.xlsx import load_demand_file
+    from formkit.render.xlsx import write_demand_xlsx
 
     run = DemandRun()
     files = record_files(sources, (".yaml", ".yml", ".xlsx"))
@@ -90,7 +92,7 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
         names = "、".join(name for _, name in table.missing)
         run.notes.append(f"{table.division_name}尚未报送需求信息表的{level_name('county')}（{len(table.missing)}个）：{names}")
     elif table.missing and level == "province":
-        from formkit.divisions import all_prefectures, name_on, prefecture_of
+        from formkit.reference.divisions import all_prefectures, name_on, prefecture_of
 
         reported = {prefecture_of(c).code for c in table.counties}
         silent = [name_on(p.code, year) for p in all_prefectures() if p.code not in reported]

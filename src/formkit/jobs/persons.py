@@ -417,7 +417,7 @@ def print_job(ledger: Ledger, name: str, outcomes: list[RecordOutcome], *, force
     if not force and ledger.is_current(doc_id, key):
         meta = ledger.documents[doc_id].meta
         return PrintJob(target, len(members), meta.get("pages", 0), meta.get("blanks", 0))
-    from formkit.output.atomic import make_folders
+    from formkit.atomic import make_folders
 
     make_folders(target.parent)
     tmp = target.with_name(f".{file_name}.{os.getpid()}.tmp")

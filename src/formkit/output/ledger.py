@@ -207,7 +207,7 @@ class Ledger:
         seconds if another run holds the lock, ``LedgerError`` if the ledger is unreadable."""
         from filelock import FileLock, Timeout
 
-        from formkit.output.atomic import make_folders
+        from formkit.atomic import make_folders
 
         root = Path(root)
         make_folders(root)
@@ -423,7 +423,7 @@ class Ledger:
     def _stage(self, path: Path, data: bytes | Path) -> None:
         """Put a new file's bytes at its staging name (whole and flushed, ``write_atomic``), or
         move a file already written (a collated print job, the bundle) there."""
-        from formkit.output.atomic import make_folders, write_atomic
+        from formkit.atomic import make_folders, write_atomic
 
         if isinstance(data, Path):
             make_folders(path.parent)
@@ -432,7 +432,7 @@ class Ledger:
             write_atomic(path, data)
 
     def _append(self, item: dict[str, Any]) -> None:
-        from formkit.output.atomic import FILE_MODE
+        from formkit.atomic import FILE_MODE
 
         data = canonical(item) + b"\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
@@ -446,7 +446,7 @@ class Ledger:
 
     def _finish(self, line: dict[str, Any]) -> None:
         """Do the moves and renames of a committed transaction (idempotent), then mark it done."""
-        from formkit.output.atomic import make_folders
+        from formkit.atomic import make_folders
 
         for src, dst in line["moves"]:
             source, target = self.root / src, self.root / dst
@@ -482,7 +482,7 @@ class Ledger:
 
     def _compact(self) -> None:
         """Rewrite the ledger as one line of its current state (atomically)."""
-        from formkit.output.atomic import write_atomic
+        from formkit.atomic import write_atomic
 
         self._txn += 1
         line = {"txn": self._txn, "at": now_text(), "format": FORMAT,

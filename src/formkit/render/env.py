@@ -8,7 +8,7 @@ the forms folder (``forms_root()``) so ``{% include %}`` and ``{% extends %}`` w
 (``_shared/``) — only ``.html`` templates, only inside that folder (no ``..``, no absolute
 paths, no symbolic link leading out): ``{% include '/etc/passwd' %}`` is a ``TemplateError``,
 never a file read.
-Filters are the shared display filters of ``formkit.filters``.
+Filters are the shared display filters of ``formkit.context.filters``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from formkit import filters
+from formkit.context import filters
 from formkit.errors import TemplateError
 from formkit.forms import forms_root
 

@@ -174,7 +174,7 @@ def _codepoints(font: FontFile) -> Coverage:
             bits[cp >> 3] |= 1 << (cp & 7)
     if cached is not None:
         try:
-            from formkit.output.atomic import write_atomic
+            from formkit.atomic import write_atomic
 
             write_atomic(cached, bytes(bits), mode=0o644)
         except OSError:

@@ -5,7 +5,7 @@ per-person backends: one document, no copies, so no copy labels.
 .docx (``render.docx.render_docx_base``: docxtpl through the one Jinja environment) and the PDF
 (``render.pdf.render_base``: WeasyPrint, font coverage checked first). ``when`` (from the data,
 never the clock) dates both files. The context comes from ``formkit.rollup.demand_context`` or
-``formkit.declaration.roster_context`` / ``subsidy_context``. Errors as those backends:
+``formkit.rollup.declaration.roster_context`` / ``subsidy_context``. Errors as those backends:
 ``TemplateError``, ``FontCoverageError``, ``FontMissingError``.
 """
 

@@ -67,7 +67,7 @@ def title_level_of(case: Case) -> str | None:
 
     Raises ``InvalidValue`` for an ambiguous or unknown title without ``title_level`` (spec §4.6).
     """
-    from formkit.titles import resolve_title
+    from formkit.reference.titles import resolve_title
 
     q = case.qualification
     return resolve_title(q.title, q.title_level) if q.title else None

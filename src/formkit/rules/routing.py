@@ -32,7 +32,7 @@ def filing_department(case: Case, year: int | None = None) -> Department:
     A 乡(镇)属 unit is outside 第二条 (eligibility says so); its nearest HR department is the
     county's, which is returned with the article marked accordingly.
     """
-    from formkit.divisions import current, hr_department, prefecture_of
+    from formkit.reference.divisions import current, hr_department, prefecture_of
 
     year = year or case.agreement.signed_on.year
     level = case.home_unit.level
@@ -51,7 +51,7 @@ def filing_department(case: Case, year: int | None = None) -> Department:
 
 def service_county_department(case: Case, year: int | None = None) -> Department:
     """第六、九条: the service county's HR department (hosts the signing, appraises the term)."""
-    from formkit.divisions import hr_department
+    from formkit.reference.divisions import hr_department
 
     year = year or case.agreement.signed_on.year
     return Department(hr_department(case.service.county, year), case.service.county, "第六、九条")
@@ -59,6 +59,6 @@ def service_county_department(case: Case, year: int | None = None) -> Department
 
 def service_prefecture(case: Case) -> str:
     """The code of the 州(市) where the person serves: its declaration claims the subsidy (第十条)."""
-    from formkit.divisions import prefecture_of
+    from formkit.reference.divisions import prefecture_of
 
     return prefecture_of(case.service.county).code

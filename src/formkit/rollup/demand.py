@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from formkit.errors import DataConflict, UsageError
 from formkit.model import DemandList, DemandPost
 
-__all__ = ["LEVELS", "DemandRow", "DemandTable", "Reporting", "demand_context",
+__all__ = ["LEVELS", "DemandRow", "DemandTable", "Reporting",
            "level_name", "merge_demand", "resolve_division", "select_lists"]
 
 Level = Literal["county", "prefecture", "province"]
@@ -112,7 +112,7 @@ def resolve_division(level: str, division: str | None, counties: Sequence[str] =
     → ``division`` if given (it must be a current 州(市) / county), else the single 州(市) / county
     of ``counties``. Raises ``UsageError`` otherwise.
     """
-    from formkit.divisions import PROVINCE_CODE, current, prefecture_of
+    from formkit.reference.divisions import PROVINCE_CODE, current, prefecture_of
     from formkit.errors import InvalidValue
 
     if level not in LEVELS:
@@ -138,7 +138,7 @@ def resolve_division(level: str, division: str | None, counties: Sequence[str] =
 
 
 def _in_scope(county: str, level: str, division: str) -> bool:
-    from formkit.divisions import prefecture_of
+    from formkit.reference.divisions import prefecture_of
 
     if level == "province":
         return True
@@ -151,7 +151,7 @@ def select_lists(lists: Sequence[tuple[str, DemandList]], level: str, division: 
                  year: int) -> tuple[list[tuple[str, DemandList]], list[str]]:
     """Split ``(file, list)`` pairs into those a table of ``level``/``division``/``year`` merges
     and notes (Chinese) on those it leaves out (another year, outside the division)."""
-    from formkit.divisions import name_on
+    from formkit.reference.divisions import name_on
 
     chosen, notes = [], []
     for file, demand in lists:
@@ -174,7 +174,7 @@ def merge_demand(lists: Sequence[DemandList], level: str, division: str | None =
     other details come from ``reporting`` (blank when not given). Raises ``UsageError`` when there
     is no list or the division is wrong, ``DataConflict`` when the lists do not fit together.
     """
-    from formkit.divisions import counties_of, hr_department, name_on, prefecture_of
+    from formkit.reference.divisions import counties_of, hr_department, name_on, prefecture_of
 
     if not lists:
         raise UsageError("没有可汇总的需求信息表")
@@ -226,7 +226,7 @@ def merge_demand(lists: Sequence[DemandList], level: str, division: str | None =
         if level == "prefecture":
             scope = tuple(d.code for d in counties_of(division))
         else:
-            from formkit.divisions import all_prefectures
+            from formkit.reference.divisions import all_prefectures
 
             scope = tuple(d.code for p in all_prefectures() for d in counties_of(p.code))
     missing = tuple((c, name_on(c, year)) for c in scope if c not in by_county)
@@ -236,50 +236,3 @@ def merge_demand(lists: Sequence[DemandList], level: str, division: str | None =
         rows=tuple(rows), total=total, counties=tuple(codes), missing=missing,
         dated=max(d.reported_on for d in lists),
     )
-
-
-# --------------------------------------------------------------------------- template context
-
-TITLE_REQUIREMENT = {"中级": "中级及以上", "副高级": "副高级及以上", "正高级": "正高级"}
-"""How a 职称要求 is printed: the policy admits 中级以上（含中级） (第二条)."""
-
-
-def _post_cells(row: DemandRow) -> dict[str, Any]:
-    p = row.post
-    assert p is not None
-    return {
-        "township": p.township, "unit": p.unit, "unit_kind": p.unit_kind, "post": p.post,
-        "major": p.major, "title": TITLE_REQUIREMENT[p.title_requirement],
-        "education": p.education, "term": p.term_years, "conditions": p.conditions,
-        "contact": p.contact, "phone": p.phone, "remarks": p.remarks or "",
-    }
-
-
-_EMPTY_POST = dict.fromkeys(("township", "unit", "unit_kind", "post", "major", "title", "education",
-                             "conditions", "contact", "phone", "remarks"), "")
-
-
-def demand_context(table: DemandTable, form: Any) -> dict[str, Any]:
-    """The plain context of the ``demand`` form's templates (both backends): ``form`` metadata, the
-    scope, the reporting details (display strings; blanks for ink as ``""`` / ``年　月　日``),
-    ``rows`` (every row: ``kind``, ``number``, ``label``, ``prefecture``, ``county``, the post's
-    cells and ``count``) and ``total``."""
-    from formkit.filters import cn_date
-
-    rows = []
-    for r in table.rows:
-        cells = _post_cells(r) if r.kind == "post" else {**_EMPTY_POST, "term": ""}
-        rows.append({"kind": r.kind, "number": r.number or "", "label": r.label,
-                     "prefecture": r.prefecture_name, "county": r.county_name, "count": r.count, **cells})
-    scope = f"{table.division_name}{table.year}年度"
-    return {
-        "form": {"id": form.id, "title": form.title, "attachment": form.attachment,
-                 "footnote": form.footnote},
-        "applicant": {"name": scope},  # _shared/base.html titles the page with applicant.name
-        "level": table.level, "level_name": level_name(table.level),
-        "scope": table.division_name, "year": table.year,
-        "reporting_unit": table.reporting_unit,
-        "reported_on": cn_date(table.reported_on) if table.reported_on else BLANK_DATE,
-        "filled_by": table.filled_by, "reviewed_by": table.reviewed_by, "phone": table.phone,
-        "rows": rows, "total": table.total, "posts": len(table.posts),
-    }

@@ -1,98 +1,26 @@
-"""Excel workbooks of the roll-ups (openpyxl, imported lazily): 附件1 written and read back,
-附件4 and 附件5 written.
+"""Excel workbooks of the roll-ups (openpyxl, imported lazily): 附件1, 附件4 and 附件5 written
+with the columns ``formkit.load.xlsx`` reads back (see its docstring for the sheet layout).
 
-第三条 asks the counties to report their demand "同时报送电子文档": the county's 附件1 .xlsx is
-that file, and ``read_demand_xlsx`` reads it back into a ``DemandList`` with exactly the
-validation of a YAML list (the model, then ``checks.check_demand``): every cell is read as the
-text a YAML scalar would be (numbers as their digits, dates as ``YYYY-MM-DD``), and every
-problem is placed at its cell — ``file.xlsx:ROW:COL posts[2].count（需求人数）: message``, ROW and
-COL 1-based as the sheet shows them (COL 11 is column K).
-
-Workbooks written here: Chinese headers; text columns formatted as text (``@``) so ID numbers,
-phones and codes are never numbers (no ``5.30102E+17``, leading zeros kept); dates as real
-dates shown ``2026年2月26日``; the header frozen; column widths measured on the CJK text (a wide
-character counts two); row heights fitted to the wrapped text; print set-up landscape A4, fit
-to one page wide, header rows repeated, ``第 N 页 共 M 页`` in the footer. Output is
-deterministic: the workbook's created/modified properties are the date passed in (from the
-data, never the clock) and the zip members carry fixed times, so the same data give the same
-bytes.
-
-Layout of a county's 附件1 sheet (``附件1``), which the reader relies on by *labels*, not fixed
-rows: the label cells ``填报单位（盖章）``, ``年度``, ``行政区划代码``, ``填报时间`` above the table and
-``填表人``, ``审核人``, ``联系电话`` below it, each value in the cell right after its label; one
-header row (found by its column names, in any order); one row per post; ``小计``/``合计`` rows,
-whose numbers are computed and ignored on reading (a 合计 that disagrees is a warning).
+Chinese headers; text columns formatted as text (``@``) so ID numbers, phones and codes are
+never numbers; dates as real dates; the header frozen; widths measured on the CJK text; print
+set-up landscape A4; deterministic output (dates from the data, fixed zip member times).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from formkit.errors import DataError, Problem, Severity
-from formkit.load import Loaded, Positions, parse_loc, validate_data
-from formkit.model import DemandList, DemandPost, label_for
+from formkit.errors import DataError
+from formkit.load.xlsx import (BLANK_DATE, DATE_FORMAT, DEMAND_COLUMNS, EXCEL_CELL_LIMIT, FONT_BODY, FONT_HEI,
+                               FONT_TITLE, GB2312_CHARSET, MONEY_FORMAT, TEXT_FORMAT, Column)
 
-__all__ = ["DEMAND_COLUMNS", "MAX_XLSX_BYTES", "load_demand_file", "read_demand_xlsx", "read_table",
-           "write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
-
-MAX_XLSX_BYTES = 10_000_000
-"""A county's table is some tens of KB; a larger file is refused before opening."""
-
-FONT_BODY = "仿宋_GB2312"
-FONT_TITLE = "方正小标宋简体"
-FONT_HEI = "黑体"
-GB2312_CHARSET = 134
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-MONEY_FORMAT = "#,##0.00"
-TEXT_FORMAT = "@"
-BLANK_DATE = "年　月　日"
-EXCEL_CELL_LIMIT = 32767
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: ``header``, the ``field`` it holds (``None``: derived, not read back), the
-    widest it may grow (Excel width units; longer text wraps), alignment, cell kind."""
-
-    header: str
-    field: str | None
-    cap: float
-    align: str = "left"
-    kind: str = "text"  # text | int | date | money
-
-
-DEMAND_COLUMNS: tuple[Column, ...] = (
-    Column("序号", None, 6, "center", "int"),
-    Column("州（市）", None, 12, "center"),
-    Column("县（市、区）", None, 12, "center"),
-    Column("乡（镇）", "township", 12, "center"),
-    Column("需求单位名称", "unit", 24),
-    Column("单位性质", "unit_kind", 9, "center"),
-    Column("需求岗位", "post", 16),
-    Column("专业要求", "major", 16),
-    Column("职称要求", "title_requirement", 9, "center"),
-    Column("学历要求", "education", 12),
-    Column("需求人数", "count", 7, "center", "int"),
-    Column("服务期限（年）", "term_years", 8, "center", "int"),
-    Column("工作生活条件", "conditions", 40),
-    Column("联系人", "contact", 9, "center"),
-    Column("联系电话", "phone", 14, "center"),
-    Column("备注", "remarks", 24),
-)
-
-# label → DemandList field, above the table (info) and below it (footer)
-_INFO_LABELS = {"填报单位（盖章）": "reporting_unit", "填报单位": "reporting_unit", "年度": "year",
-                "行政区划代码": "county", "县（市、区）代码": "county", "填报时间": "reported_on"}
-_FOOTER_LABELS = {"填表人": "filled_by", "审核人": "reviewed_by", "联系电话": "phone"}
+__all__ = ["write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
 
 
 # --------------------------------------------------------------------------- measuring text
@@ -432,7 +360,7 @@ def write_subsidy_xlsx(decl: Any, form: Any, when: date) -> bytes:
     """附件5 申报表 of a ``declaration.Declaration`` as .xlsx bytes: per county 人数, 核发年限,
     补贴金额 (numbers, ``#,##0.00``), the 合计 in figures and in upper case, then the opinion
     blocks of the 州(市) HR and finance bureaux, blank for seal and date."""
-    from formkit.filters import rmb_upper
+    from formkit.context.filters import rmb_upper
 
     wb = _new_workbook()
     w = _Writer(wb, "附件5", SUBSIDY_COLUMNS)
@@ -461,201 +389,3 @@ def write_subsidy_xlsx(decl: Any, form: Any, when: date) -> bytes:
     w.table_bottom = r
     w.finish(f"注：{form.footnote}" if form.footnote else "", one_page=len(decl.counties) <= 20)
     return _save(wb, when, form.title)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _norm(text: Any) -> str:
-    """A label or header as compared: no whitespace, full-width brackets, no trailing colon."""
-    if not isinstance(text, str):
-        return ""
-    out = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
-    return out.rstrip("：:")
-
-
-_HEADER_FIELDS: dict[str, str | None] = {_norm(c.header): c.field for c in DEMAND_COLUMNS}
-for _name, _info in DemandPost.model_fields.items():
-    _HEADER_FIELDS.setdefault(_norm(_info.title or _name), _name)
-
-
-def _cell_text(value: Any) -> tuple[str | None, str | None]:
-    """A cell as the text a YAML scalar would give (``None`` for an empty cell), and a problem
-    message when the cell cannot be read faithfully."""
-    if value is None:
-        return None, None
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE"), None
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat(), None
-        return value.isoformat(sep=" "), None
-    if isinstance(value, date):
-        return value.isoformat(), None
-    if isinstance(value, int):
-        return str(value), None
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            text = str(int(value))
-            if abs(value) >= 1e15:
-                return text, "长数字以数值存储，末位可能已丢失；请把单元格设为文本格式后重新输入"
-            return text, None
-        return repr(value), None
-    text = str(value)
-    if not text.strip():
-        return None, None
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
-
-
-def read_table(ws: Any, header_row: int, first: int, last: int) -> list[dict[str, Any]]:
-    """Rows ``first``..``last`` of ``ws`` as dicts keyed by the (normalised) header text of
-    ``header_row``, raw cell values (for tests and tools; no validation)."""
-    headers = {c: _norm(ws.cell(row=header_row, column=c).value) for c in range(1, ws.max_column + 1)}
-    return [{h: ws.cell(row=r, column=c).value for c, h in headers.items() if h}
-            for r in range(first, last + 1)]
-
-
-def read_demand_xlsx(path: str | Path) -> Loaded[DemandList]:
-    """Read a county's 附件1 .xlsx into a ``DemandList``, validated like a YAML list.
-
-    Never raises for bad input: returns ``Loaded`` with the record (``None`` on any error) and
-    every problem placed at its cell (``line`` = row, ``col`` = column number).
-    """
-    from formkit.checks import check_demand
-
-    file = str(path)
-    problems: list[Problem] = []
-    try:
-        size = Path(path).stat().st_size
-    except OSError as exc:
-        return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
-    if size > MAX_XLSX_BYTES:
-        return Loaded(file, None, (Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=file),))
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        return Loaded(file, None, (Problem(f"不是可读的 .xlsx 文件：{exc}", file=file),))
-    ws = wb["附件1"] if "附件1" in wb.sheetnames else wb.worksheets[0]
-
-    header_row = None
-    for r in range(1, min(ws.max_row, 30) + 1):
-        names = [_norm(ws.cell(row=r, column=c).value) for c in range(1, ws.max_column + 1)]
-        if sum(n in _HEADER_FIELDS for n in names) >= 5:
-            header_row = r
-            break
-    if header_row is None:
-        return Loaded(file, None, (Problem("找不到表头行（应有 乡（镇）、需求单位名称、需求岗位、需求人数 等列）；"
-                                           "这不是附件1 需求信息表？", file=file, line=1, col=1),))
-    pos = Positions()
-    pos.values[()] = (1, 1)
-    pos.values[("posts",)] = (header_row, 1)
-    columns: dict[int, str] = {}
-    for c in range(1, ws.max_column + 1):
-        name = _norm(ws.cell(row=header_row, column=c).value)
-        if not name:
-            continue
-        if name not in _HEADER_FIELDS:
-            problems.append(Problem(f"未知的列「{name}」，读取时忽略", file=file, line=header_row, col=c,
-                                    severity=Severity.WARNING))
-        elif (field := _HEADER_FIELDS[name]) is not None:
-            if field in columns.values():
-                problems.append(Problem(f"「{name}」列重复", file=file, line=header_row, col=c))
-            columns[c] = field
-    for name, info in DemandPost.model_fields.items():
-        if info.is_required() and name not in columns.values():
-            problems.append(Problem(f"缺少「{info.title}」列", path="posts", label=info.title or "",
-                                    file=file, line=header_row, col=1))
-
-    merged_end = {(m.min_row, m.min_col): m.max_col for m in ws.merged_cells.ranges}
-    data: dict[str, Any] = {}
-
-    def take(field: str, r: int, c: int) -> None:
-        pos.values[(field,)] = (r, c)
-        text, issue = _cell_text(ws.cell(row=r, column=c).value)
-        if issue:
-            problems.append(Problem(issue, path=field, label=label_for(DemandList, (field,)), file=file, line=r, col=c))
-        if text is not None:
-            data[field] = text
-
-    def labels(rows: range, table: dict[str, str]) -> None:
-        for r in rows:
-            for c in range(1, ws.max_column + 1):
-                field = table.get(_norm(ws.cell(row=r, column=c).value))
-                if field and field not in data:
-                    take(field, r, merged_end.get((r, c), c) + 1)
-
-    labels(range(1, header_row), _INFO_LABELS)
-    posts: list[dict[str, str]] = []
-    total_cell: tuple[int, int, Any] | None = None
-    count_col = next((c for c, f in columns.items() if f == "count"), None)
-    r = header_row + 1
-    while r <= ws.max_row:
-        first = _norm(ws.cell(row=r, column=1).value)
-        values = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
-        if any(_norm(v) in _FOOTER_LABELS for v in values if isinstance(v, str)):
-            break
-        if first == "合计":
-            if count_col is not None:
-                total_cell = (r, count_col, ws.cell(row=r, column=count_col).value)
-            r += 1
-            break
-        if first.endswith("小计") or all(_cell_text(v)[0] is None for v in values):
-            r += 1
-            continue
-        i = len(posts)
-        row: dict[str, str] = {}
-        pos.values[("posts", i)] = (r, 1)
-        for c, field in columns.items():
-            pos.values[("posts", i, field)] = (r, c)
-            text, issue = _cell_text(ws.cell(row=r, column=c).value)
-            if issue:
-                problems.append(Problem(issue, path=f"posts[{i}].{field}",
-                                        label=label_for(DemandList, ("posts", i, field)), file=file, line=r, col=c))
-            if text is not None:
-                row[field] = text
-        posts.append(row)
-        r += 1
-    labels(range(r, ws.max_row + 1), _FOOTER_LABELS)
-    for field in ("reporting_unit", "year", "county", "reported_on", "filled_by", "reviewed_by", "phone"):
-        if field not in data and (field,) not in pos.values:
-            pos.values[(field,)] = (header_row - 1 if field in _INFO_LABELS.values() else r, 1)
-    data["posts"] = posts
-
-    if any(p.is_error for p in problems):
-        return Loaded(file, None, tuple(sorted(problems, key=_where)))
-    record, found = validate_data(data, DemandList, pos, file)
-    problems += found
-    if record is not None:
-        for p in check_demand(record):
-            loc = parse_loc(p.path)
-            line, col = pos.find(loc)
-            problems.append(Problem(p.message, path=p.path, label=p.label or label_for(DemandList, loc),
-                                    file=file, line=line, col=col, severity=p.severity))
-        if total_cell is not None:
-            tr, tc, typed = total_cell
-            written, _ = _cell_text(typed)
-            total = sum(post.count for post in record.posts)
-            if written is not None and written != str(total):
-                problems.append(Problem(f"合计 {written} 与各岗位需求人数之和 {total} 不符；合计由程序计算，已忽略此格",
-                                        file=file, line=tr, col=tc, severity=Severity.WARNING))
-    problems.sort(key=_where)
-    ok = record is not None and not any(p.is_error for p in problems)
-    return Loaded(file, record if ok else None, tuple(problems))
-
-
-def _where(p: Problem) -> tuple[int, int]:
-    return (p.line or 0, p.col or 0)
-
-
-def load_demand_file(path: str | Path) -> Loaded[DemandList]:
-    """A county demand list from a YAML file or an .xlsx (by suffix), validated either way."""
-    from formkit.load import load_demand
-
-    suffix = Path(path).suffix.lower()
-    if suffix == ".xlsx":
-        return read_demand_xlsx(path)
-    if suffix in (".xls", ".et", ".ods", ".csv"):
-        return Loaded(str(path), None, (Problem(f"不支持 {suffix} 文件；请在 Excel 或 WPS 中另存为 .xlsx", file=str(path)),))
-    return load_demand(path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from formkit.facts import Facts
-from formkit.filters import cn_date, cn_year_month, date_range, money_figures, rmb_upper, year_month
+from formkit.context.filters import cn_date, cn_year_month, date_range, money_figures, rmb_upper, year_month
 from formkit.model import Case
 from formkit.plan import Document
 

@@ -46,7 +46,7 @@ def _placeholders(record: Case | DemandList) -> list[Problem]:
 
 def check_case(case: Case) -> list[Problem]:
     """Every cross-field fault of a case; empty when the case is consistent."""
-    from formkit.titles import resolve_title
+    from formkit.reference.titles import resolve_title
     from formkit.validators import id_address_known, parse_id_number
 
     out: list[Problem] = _placeholders(case)
@@ -100,7 +100,7 @@ def check_case(case: Case) -> list[Problem]:
         out.append(_err("qualification", "职称和执业资格至少填写一项（第二条）"))
 
     # Home unit: its level decides routing (第四、五条), so its code must fit the level.
-    from formkit.divisions import current
+    from formkit.reference.divisions import current
 
     unit_div = current(case.home_unit.division)
     if case.home_unit.level is UnitLevel.COUNTY and unit_div.level != "county":

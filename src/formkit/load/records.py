@@ -408,14 +408,14 @@ def parse_loc(path: str) -> Loc:
 
 def load_case(path: str | Path) -> Loaded[Case]:
     """Load and check one case record (``data/cases/*.yaml``). Never raises for bad input."""
-    from formkit.checks import check_case
+    from formkit.load.checks import check_case
 
     return _load(path, Case, check_case)
 
 
 def load_demand(path: str | Path) -> Loaded[DemandList]:
     """Load and check one county demand list (``data/demand/*.yaml``, 附件1)."""
-    from formkit.checks import check_demand
+    from formkit.load.checks import check_demand
 
     return _load(path, DemandList, check_demand)
 
@@ -501,5 +501,5 @@ def record_files(paths: Sequence[str | Path], suffixes: tuple[str, ...] = RECORD
     return out
 
 
-__all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml",
+__all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml", "parse_loc", "duplicate_ids",
            "validate_data", "record_files", "load_case_or_raise", "MAX_BYTES"]

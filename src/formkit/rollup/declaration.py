@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from formkit.errors import DataConflict, UsageError
 from formkit.facts import Facts
@@ -30,8 +30,7 @@ from formkit.model import Case
 from formkit.rules.subsidy import SubsidyItem, declarations_for
 
 __all__ = ["CATEGORIES", "CaseFacts", "CountySummary", "Declaration", "Exclusion",
-           "RosterRow", "build_declaration", "exclusions_report", "finance_department",
-           "roster_context", "subsidy_context"]
+           "RosterRow", "build_declaration", "finance_department"]
 
 
 class CaseFacts(NamedTuple):
@@ -137,7 +136,7 @@ class Declaration:
 
 def finance_department(code: str, year: int) -> str:
     """The finance bureau of a 州(市): ``530300`` → ``曲靖市财政局`` (name in force in ``year``)."""
-    from formkit.divisions import name_on
+    from formkit.reference.divisions import name_on
 
     return f"{name_on(code, year)}财政局"
 
@@ -161,7 +160,7 @@ def _title(case: Case) -> str:
 
 def _exclusion(entry: CaseFacts, prefecture: str, year: int, minimum_years: int) -> Exclusion:
     """Why a considered person is not on this declaration (first matching category)."""
-    from formkit.divisions import name_on
+    from formkit.reference.divisions import name_on
 
     case, facts = entry.case, entry.facts
     sub = facts.subsidy
@@ -211,7 +210,7 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
     those of the entries' ``facts.params`` (the packaged policy when there are no entries);
     entries derived with different parameters raise ``DataConflict``.
     """
-    from formkit.divisions import current, hr_department, name_on
+    from formkit.reference.divisions import current, hr_department, name_on
     from formkit.errors import InvalidValue
     from formkit.rules.params import load_params
 
@@ -288,97 +287,3 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
         total_amount=sum((c.amount for c in counties), Decimal(0)),
         exclusions=tuple(exclusions), considered=len(considered),
     )
-
-
-# --------------------------------------------------------------------------- template contexts
-
-BLANK_DATE = "年　月　日"
-
-
-def _form(form: Any) -> dict[str, Any]:
-    return {"id": form.id, "title": form.title, "attachment": form.attachment, "footnote": form.footnote}
-
-
-def _common(decl: Declaration, form: Any) -> dict[str, Any]:
-    from formkit.filters import money_figures, rmb_upper
-
-    return {
-        "form": _form(form),
-        "applicant": {"name": f"{decl.prefecture_name}{decl.year}年度"},  # base.html's <title>
-        "prefecture": decl.prefecture_name, "year": decl.year,
-        "reporting_unit": decl.hr_department, "finance_department": decl.finance_department,
-        "reported_on": BLANK_DATE,
-        "total": {"people": decl.total_people, "years": decl.total_years,
-                  "amount": money_figures(decl.total_amount), "amount_upper": rmb_upper(decl.total_amount)},
-        "rate": money_figures(decl.rate),
-    }
-
-
-def roster_context(decl: Declaration, form: Any) -> dict[str, Any]:
-    """The context of the ``roster`` form (附件4): ``rows`` with display strings, ``total``."""
-    from formkit.filters import cn_date, money_figures
-
-    ctx = _common(decl, form)
-    ctx["rows"] = [{
-        "number": r.number, "name": r.name, "sex": r.sex, "id_number": r.id_number,
-        "home_unit": r.home_unit, "title": r.title, "county": r.county_name,
-        "township": r.township, "unit": r.unit,
-        "start": cn_date(r.start), "end": cn_date(r.end),
-        "years": r.years, "grades": r.grades, "periods": r.periods,
-        "amount": money_figures(r.amount),
-        "remarks": f"核发{r.periods}",
-    } for r in decl.rows]
-    return ctx
-
-
-def subsidy_context(decl: Declaration, form: Any) -> dict[str, Any]:
-    """The context of the ``subsidy`` form (附件5): ``counties`` with amounts in figures, ``total``
-    in figures and upper case, the two bureaux whose opinions close the form."""
-    from formkit.filters import money_figures
-
-    ctx = _common(decl, form)
-    ctx["counties"] = [{"number": c.number, "county": c.county_name, "people": c.people, "years": c.years,
-                        "amount": money_figures(c.amount)} for c in decl.counties]
-    return ctx
-
-
-# --------------------------------------------------------------------------- exclusions report
-
-
-def exclusions_report(decl: Declaration) -> str:
-    """The exclusions as plain text a clerk reads (no markup): a title, a summary line, then per
-    category (heading, article, count) one numbered entry per person — 序号、姓名, masked
-    公民身份号码, 服务县, 原因, 依据条款 and the record file. ID numbers are always masked."""
-    from formkit.filters import cn_date, money_figures, rmb_upper
-    from formkit.privacy import mask_id_number
-
-    def flat(text: str) -> str:
-        return " ".join(text.split())
-
-    when = f"按{cn_date(decl.as_of)}计算；" if decl.as_of else ""
-    lines = [
-        f"{decl.prefecture_name}{decl.year}年度工作岗位补贴申报：未列入名册人员",
-        "",
-        f"{when}审查记录 {decl.considered} 份，列入名册 {decl.total_people} 人"
-        f"（核发 {decl.total_years} 年，{money_figures(decl.total_amount)} 元，{rmb_upper(decl.total_amount)}），"
-        f"未列入 {len(decl.exclusions)} 人。",
-    ]
-    number = 0
-    for category, (heading, article) in CATEGORIES.items():
-        group = [x for x in decl.exclusions if x.category == category]
-        if not group:
-            continue
-        lines += ["", f"{heading}（{article}）：{len(group)} 人"]
-        for x in group:
-            number += 1
-            lines += ["",
-                      f"  {number}. 姓名：{flat(x.name)}",
-                      f"     公民身份号码：{mask_id_number(x.id_number)}",
-                      f"     服务县：{flat(x.prefecture_name + x.county_name)}",
-                      f"     原因：{flat('；'.join(x.details))}",
-                      f"     依据条款：{x.article}"]
-            if x.source:
-                lines.append(f"     记录：{x.source}")
-    if not decl.exclusions:
-        lines += ["", "（无）"]
-    return "\n".join(lines) + "\n"
