@@ -244,3 +244,132 @@ def test_a_demand_table_follows_its_county_lists(tmp_path: Path) -> None:
     note = next(out.glob("变更说明_需求信息表_*.txt")).read_text("utf-8")
     assert "会泽县" in note and "元阳县" not in note
     assert assert_ledger_is_the_disk(out) > 0
+
+
+# --------------------------------------------------------------------------- found by trying it
+
+
+def _declare_args(cases: Path, out: Path) -> tuple:
+    return ("declare", cases, "--prefecture", "530800", "--year", "2022", "--out", out, "--format", "pdf")
+
+
+def _two_cases(tmp_path: Path) -> Path:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("bai-zhongrong.yaml", "li-mingzhe.yaml"):
+        shutil.copyfile(CASES / name, cases / name)
+    return cases
+
+
+def test_a_declaration_withdrawn_by_a_correction_is_redone_with_its_changes(tmp_path: Path) -> None:
+    cases, out = _two_cases(tmp_path), tmp_path / "out"
+    assert run("render", cases, "--out", out, "--format", "pdf").exit_code == 0
+    assert run(*_declare_args(cases, out)).exit_code == 0
+    record = cases / "bai-zhongrong.yaml"
+    text = record.read_text("utf-8")
+    mobile = re.search(r'mobile: "(\d+)"', text).group(1)
+    record.write_text(text.replace(mobile, mobile[:-1] + str((int(mobile[-1]) + 1) % 10)), "utf-8")
+    rendered = run("render", cases, "--out", out, "--format", "pdf")
+    assert "请重新生成" in rendered.output and "普洱市2022年度申报" in rendered.output
+    assert not (out / "补贴申报材料_普洱市_2022.pdf").exists()
+    again = run(*_declare_args(cases, out))
+    assert again.exit_code == 0 and "已生成第 2 版" in again.output, again.output
+    note = (out / "变更说明_普洱市_2022.txt").read_text("utf-8")
+    assert "与第 1 版相比" in note and "附件更新：白忠荣" in note and "手机" in note
+    assert Ledger.read(out).documents["declaration/530800/2022"].version == 2
+    assert assert_ledger_is_the_disk(out) > 0
+
+
+def test_a_declaration_made_before_the_documents_follows_their_corrections(tmp_path: Path) -> None:
+    cases, out = _two_cases(tmp_path), tmp_path / "out"
+    assert run(*_declare_args(cases, out)).exit_code == 0
+    first = run("render", cases, "--out", out, "--format", "pdf")
+    assert "请重新生成" not in first.output  # the same content: the declaration stays valid
+    record = cases / "bai-zhongrong.yaml"
+    text = record.read_text("utf-8")
+    mobile = re.search(r'mobile: "(\d+)"', text).group(1)
+    record.write_text(text.replace(mobile, mobile[:-1] + str((int(mobile[-1]) + 1) % 10)), "utf-8")
+    second = run("render", cases, "--out", out, "--format", "pdf")
+    assert "请重新生成" in second.output
+    assert not Ledger.read(out).documents["declaration/530800/2022"].files
+
+
+def test_a_cut_off_last_ledger_line_is_dropped_and_the_folder_stays_usable(ma_jun) -> None:
+    record, out = ma_jun
+    with open(out / LEDGER_NAME, "ab") as fh:
+        fh.write(b'{"txn": 99, "garb')
+    record.write_text(record.read_text("utf-8").replace("马俊", "马骏"), "utf-8")
+    assert run("render", record, "--out", out).exit_code == 0
+    assert run("diff", record, "--out", out).exit_code == 0
+    assert (out / LEDGER_NAME).read_bytes().endswith(b"\n")
+    assert assert_ledger_is_the_disk(out) == 13
+
+
+def test_a_second_record_of_one_person_in_a_later_run_is_refused(ma_jun) -> None:
+    record, out = ma_jun
+    other = record.parent / "ma-jun-2.yaml"
+    other.write_text(record.read_text("utf-8").replace("马俊", "马骏"), "utf-8")
+    result = run("render", other, "--out", out)
+    assert result.exit_code == 1 and "此人的文书出自" in result.output and "ma-jun.yaml" in result.output
+    assert all("马俊" in n for n in current_files(out))
+
+
+def test_correcting_the_dates_of_a_period_corrects_the_same_appraisal(ma_jun) -> None:
+    record, out = ma_jun
+    text = record.read_text("utf-8")
+    assert "2020-07-01" in text and "2022-06-30" in text
+    record.write_text(text.replace("2020-07-01", "2020-07-02").replace("2022-06-30", "2022-07-01"), "utf-8")
+    again = run("render", record, "--out", out, "--forms", "appraisal")
+    assert again.exit_code == 0, again.output
+    assert "更正 1" in again.output and "撤回" not in again.output
+    assert list((out / "ma-jun" / SUPERSEDED / "v1").glob("考核鉴定表_马俊_第1次*"))
+    assert assert_ledger_is_the_disk(out) == 13
+
+
+def test_diff_after_a_partial_render_still_names_the_field(ma_jun) -> None:
+    record, out = ma_jun
+    record.write_text(record.read_text("utf-8").replace("马俊", "马骏"), "utf-8")
+    assert run("render", record, "--out", out, "--forms", "application").exit_code == 0
+    diff = run("diff", record, "--out", out)
+    assert diff.exit_code == 1
+    assert "applicant.name（姓名）：马俊 → 马骏" in diff.output
+    assert "服务协议_马俊（第 1 版 → 第 2 版" in diff.output
+    assert run("render", record, "--out", out).exit_code == 0
+    assert run("diff", record, "--out", out).exit_code == 0
+
+
+def test_forced_runs_and_added_formats_keep_the_version(tmp_path: Path) -> None:
+    lists = tmp_path / "demand"
+    shutil.copytree(ROOT / "data" / "demand", lists)
+    out = tmp_path / "out"
+    base = ("demand", lists, "--level", "province", "--year", "2026", "--out", out)
+    assert run(*base, "--format", "xlsx").exit_code == 0
+    assert run(*base, "--format", "xlsx,docx").exit_code == 0
+    assert run(*base, "--force").exit_code == 0
+    (doc,) = [d for d in Ledger.read(out).documents.values() if d.form == "demand"]
+    assert doc.version == 1 and {Path(n).suffix for n in doc.files} == {".xlsx", ".docx", ".pdf"}
+    assert not list(out.glob("变更说明_*")) and not (out / SUPERSEDED).exists()
+    cases = _two_cases(tmp_path)
+    args = ("batch", cases, "--out", out, "--jobs", "1", "--no-progress")
+    assert run(*args).exit_code == 0
+    assert run(*args, "--force").exit_code == 0
+    jobs = [d for d in Ledger.read(out).documents.values() if d.form == "print"]
+    assert [d.version for d in jobs] == [1]
+
+
+def test_a_record_named_like_an_issued_file_keeps_its_folder(tmp_path: Path) -> None:
+    cases = _two_cases(tmp_path)
+    (cases / "bai-zhongrong.yaml").rename(cases / "未列入名册人员_普洱市_2022.txt.yaml")
+    out = tmp_path / "out"
+    assert run("render", cases, "--out", out, "--format", "pdf").exit_code == 0
+    assert run(*_declare_args(cases, out)).exit_code == 0
+    assert (out / "未列入名册人员_普洱市_2022_txt").is_dir() and (out / "未列入名册人员_普洱市_2022.txt").is_file()
+    assert assert_ledger_is_the_disk(out) > 0
+
+
+def test_an_output_folder_that_cannot_be_written_is_explained(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", "utf-8")
+    result = run("render", CASES / "ma-jun.yaml", "--out", afile / "sub")
+    assert result.exit_code == 2 and "无法读写" in result.output and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -24,6 +24,13 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # one place maps formkit errors to exit codes
         try:
             return super().invoke(ctx)
+        except OSError as exc:  # the disk refused (read-only folder, a file where a folder goes…)
+            where = f"{exc.filename}：" if exc.filename else ""
+            _echo_err(f"formkit: 无法读写 {where}{exc.strerror or exc}；请检查该路径是否存在、是否可写，然后重试")
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            _echo_err("已中断：已写出的文件都是完整的，发文登记与之一致；重新运行会从中断处继续。")
+            ctx.exit(130)
         except FormkitError as exc:
             _echo_err(f"formkit: {self._option_of(ctx, exc)}{exc}")
             ctx.exit(exc.exit_code)
@@ -175,8 +182,8 @@ def _summary(outcomes, what: str) -> tuple[str, int]:
     text += f"；写入 {files} 个文件"
     outdated = sorted({t for r in results for t in r.outdated})
     if outdated:
-        text += ("\n以下汇总文书所依据的文书已更正，已移入 superseded/，请重新生成（formkit batch / formkit declare）："
-                 + "、".join(outdated))
+        text += ("\n以下汇总文书所依据的文书已更正，已移入 superseded/，请重新生成（formkit batch / formkit declare）：「"
+                 + "」「".join(outdated) + "」")
     return text, failed
 
 

@@ -40,8 +40,9 @@ class Document:
 
     @property
     def identity(self) -> str:
-        """What the document is, whatever its file names: ``application``, ``agreement``, or
-        ``appraisal/<first day of the period>`` (the ledger's document id after the person)."""
+        """What the document is (the ledger's document id after the person): ``application``,
+        ``agreement``, or ``appraisal/<N>`` — the N-th recorded term appraisal, in period order,
+        as its file name says (第N次): correcting a period's dates corrects the same document."""
         return self.ident or self.form.id
 
     def copy_file(self, copy: Copy, ext: str) -> str:
@@ -83,6 +84,6 @@ def plan_documents(form: Form, case: Case, facts: Facts) -> list[Document]:
         docs = []
         for i, rec in enumerate(sorted(case.term_appraisals, key=lambda r: r.start)):
             index = case.term_appraisals.index(rec)
-            docs.append(Document(form, f"{base}_第{i + 1}次", copies, index, f"appraisal/{rec.start.isoformat()}"))
+            docs.append(Document(form, f"{base}_第{i + 1}次", copies, index, f"appraisal/{i + 1}"))
         return docs
     return [Document(form, base, copies)]

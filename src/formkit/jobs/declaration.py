@@ -167,15 +167,15 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     bundle_name = f"补贴申报材料_{name}_{year}.pdf"
     roster_ctx, subsidy_ctx = roster_context(decl, roster_form), subsidy_context(decl, subsidy_form)
 
-    persons, attached, depends = {}, [], []
+    persons, attached, depends = {}, [], {}
     for r in decl.rows:
         assets = Path(r.entry.source).parent if r.entry.source else None
         atts = attachments(ledger, r, assets) if bundle else []
         attached.append((r, atts, assets))
+        # a document of this person issued later with other content outdates this declaration
+        depends.update({f"{r.id_number}/{ident}": key for _, ident, key in atts})
         known = ledger.person_by_id(r.id_number)
-        if known is not None:  # a correction issued for an attached document outdates this declaration
-            depends += [f"{known.number}/{ident}" for _, ident, _ in atts]
-        persons[r.id_number] = {
+        persons[known.number if known else r.id_number] = {
             "name": r.name, "row": f"{r.years}年 {r.amount}元 考核{r.grades}",
             "docs": {ident: key for _, ident, key in atts},
             "titles": {ident: a.title for a, ident, _ in atts},
@@ -224,12 +224,14 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
                        formats=sorted(formats), issued_at=now_text(), title=f"{decl.prefecture_name}{year}年度申报",
                        meta=meta)
         if ledger.same_bytes(doc_id, hashes, ignore=(CHANGES_PREFIX,)):
-            # nothing a page shows changed (e.g. --force): the same version, its key updated
-            state.files = dict(old.files)
-            ledger.commit([Change(state, {}, keep=True)])
-            run.unchanged, run.version = True, old.version
+            # nothing a page shows changed (e.g. --force, or a format added): the same version
+            added = {n: d for n, d in files_out.items() if n not in old.files}
+            state.files = {**old.files, **{n: hashes[n] for n in added}}
+            ledger.commit([Change(state, added, keep=True)])
+            run.unchanged, run.version = not added, old.version
+            run.written = [ledger.root / n for n in added]
             return run
-        if old is not None and not old.withdrawn:
+        if old is not None and old.meta.get("persons") is not None:
             run.changes = declaration_changes(old.meta.get("persons", {}), persons)
             note = (f"{decl.prefecture_name}{year}年度申报：与第 {old.version} 版相比\n"
                     + ("\n".join(run.changes) or "名册人员、金额及所附材料均无变化（仅表格内容或格式更新）") + "\n")

@@ -115,11 +115,14 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
                    files={n: [sha256(d), len(d)] for n, d in rendered.items()}, formats=sorted(formats),
                    issued_at=now_text(), title=stem, meta={"counties": snapshot})
     if ledger.same_bytes(doc_id, state.files, ignore=(CHANGES_PREFIX,)):
-        state.files = dict(old.files)  # nothing a page shows changed: the same version
-        ledger.commit([Change(state, {}, keep=True)])
-        run.unchanged, run.version = True, old.version
+        # nothing a page shows changed (e.g. --force, or a format added): the same version
+        added = {n: d for n, d in rendered.items() if n not in old.files}
+        state.files = {**old.files, **{n: state.files[n] for n in added}}
+        ledger.commit([Change(state, added, keep=True)])
+        run.unchanged, run.version = not added, old.version
+        run.written = [ledger.root / n for n in added]
         return run
-    if old is not None and not old.withdrawn:
+    if old is not None and old.meta.get("counties") is not None:
         run.changes = snapshot_changes(old.meta.get("counties", {}), snapshot, "岗位需求")
         note = (f"{table.division_name}{year}年度需求信息表：与第 {old.version} 版相比\n"
                 + ("\n".join(run.changes) or "各县（市、区）的岗位需求无变化（仅表格内容或格式更新）") + "\n").encode("utf-8")

@@ -29,19 +29,24 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
         raise RecordError(list(loaded.errors))
     record = loaded.record
     ledger = Ledger.read(out_root)
+    lines = ["注意：上次运行在出具文书时被中断，下次运行 formkit 时会先补完；以下按补完后的状态比较。"] if ledger.interrupted else []
     person = ledger.person_by_id(record.applicant.id_number) or ledger.person_by_record(str(path.resolve()))
     issued = [d for d in ledger.of_person(person.number) if not d.withdrawn] if person else []
     if person is None or not issued:
         raise UsageError(f"{out_root} 中没有为此人（{path}）出具过文书；请先运行 formkit render")
-    lines = []
     now = flatten(record.model_dump(mode="json"))
-    before = person.fields
-    keys = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
-    changed = [k for k in keys if now.get(k) != before.get(k)]
-    for key in changed:
-        label = label_for(Case, parse_loc(key))
-        old, new = before.get(key, "（无）"), now.get(key, "（无）")
-        lines.append(f"{key}（{label}）：{masked_change(old, new)}")
+    # what each current document was issued from: a partial run (--forms, --year) leaves some
+    # documents issued from an older state of the record, and their changes still count
+    snapshots = [person.snapshots.get(d.meta.get("fields")) or person.fields for d in issued]
+    changed: list[str] = []
+    for before in sorted(snapshots, key=len, reverse=True):
+        keys = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
+        for key in keys:
+            if now.get(key) != before.get(key) and key not in changed:
+                changed.append(key)
+                label = label_for(Case, parse_loc(key))
+                old, new = before.get(key, "（无）"), now.get(key, "（无）")
+                lines.append(f"{key}（{label}）：{masked_change(old, new)}")
     facts = derive(record, as_of)
     affected = []
     planned = set()

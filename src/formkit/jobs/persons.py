@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.errors import FormkitError, InternalError, InvalidValue, Problem
-from formkit.output.ledger import Change, Issued, Ledger, Person, inputs_key, now_text, sha256
+from formkit.output.ledger import Change, Issued, Ledger, Person, canonical, inputs_key, now_text, sha256
 from formkit.safe_names import safe_name
 
 BLANK_PAGE_TEXT = "（此页无正文）"
@@ -160,21 +160,41 @@ def load_records(paths: Iterable[Path], as_of: date) -> list[RecordOutcome]:
     return outcomes
 
 
-def find_person(ledger: Ledger, outcome: RecordOutcome, claimed: set[str]) -> Person:
+def find_person(ledger: Ledger, outcome: RecordOutcome, claimed: set[str]) -> Person | None:
     """The ledger's person for a record: by 公民身份号码; else the person whose documents were
     last issued from this very file, if their old ID number is no other record's now (an ID
-    number corrected in place); else a new person with a folder named after the file."""
+    number corrected in place); else a new person with a folder named after the file (dots
+    replaced, so a folder never looks like a file's name). ``None``, with a problem added to
+    ``outcome``, when the person's documents were issued from another record file that still
+    exists and still carries this ID number (one person, two records)."""
     case = outcome.case
     record = str(outcome.path.resolve())
     person = ledger.person_by_id(case.applicant.id_number)
+    if person is not None and person.record and person.record != record and _same_person_in(person.record, case):
+        from formkit.model import Case, label_for
+
+        outcome.problems.append(Problem(
+            f"此人的文书出自 {person.record}，该文件仍在，公民身份号码相同：一人只应有一份记录。"
+            f"若已改用本文件，请删除或移走旧文件；若号码有误，请更正",
+            path="applicant.id_number", label=label_for(Case, ("applicant", "id_number")), file=str(outcome.path)))
+        outcome.failed = True
+        return None
     if person is None:
         previous = ledger.person_by_record(record)
         if previous is not None and previous.id_number not in claimed:
             person = previous
     if person is None:
-        person = ledger.new_person(case.applicant.id_number, safe_name(outcome.path.stem))
+        person = ledger.new_person(case.applicant.id_number, safe_name(outcome.path.stem.replace(".", "_")))
         ledger.persons.setdefault(person.number, person)  # reserve its number and folder
     return replace(person)
+
+
+def _same_person_in(record: str, case) -> bool:
+    """Whether the record file ``record`` exists and carries ``case``'s 公民身份号码."""
+    try:
+        return Path(record).is_file() and case.applicant.id_number in Path(record).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 # --------------------------------------------------------------------------- planning
@@ -238,13 +258,14 @@ def issue_record(ledger: Ledger, outcome: RecordOutcome, rendered: list[dict[str
     person.name = outcome.case.applicant.name
     person.id_number = outcome.case.applicant.id_number
     person.fields = flatten(outcome.case.model_dump(mode="json"))
+    snapshot = sha256(canonical(person.fields))[:16]  # what each document was issued from (diff)
     changes: list[Change] = []
     todo = [p for p in outcome.planned if p.render]
     for item, files in zip(todo, rendered, strict=True):
         old = ledger.documents.get(item.id)
         doc = item.doc
         meta = {"copies": len(doc.copies), "print_file": doc.print_file(), "year": item.year,
-                "record": outcome.path.name}
+                "record": outcome.path.name, "fields": snapshot}
         state = Issued(id=item.id, form=doc.form.id, folder=person.folder, key=item.key, version=0,
                        files={n: [sha256(d), len(d)] for n, d in files.items()},
                        formats=sorted(item.render), issued_at=now_text(), person=person.number,
@@ -265,14 +286,24 @@ def issue_record(ledger: Ledger, outcome: RecordOutcome, rendered: list[dict[str
         result.new += not corrected
         result.files += len(files)
     result.unchanged += sum(1 for p in outcome.planned if not p.render)
+    for item in outcome.planned:  # current documents: their content is what the record says now
+        old = ledger.documents.get(item.id)
+        if not item.render and old is not None and old.meta.get("fields") != snapshot:
+            changes.append(Change(replace(old, meta={**old.meta, "fields": snapshot}), {}, keep=True))
     for doc_id in outcome.withdraw:
         old = ledger.documents[doc_id]
         state = replace(old, withdrawn=True, files={}, issued_at=now_text())
         changes.append(Change(state, {}, reason="记录中已无此文书"))
         result.withdrawn += 1
+    changed_ids = {c.state.id for c in changes}
+    kept = {d.meta.get("fields") for d in ledger.of_person(person.number)
+            if not d.withdrawn and d.id not in changed_ids}
+    kept |= {c.state.meta.get("fields") for c in changes if not c.state.withdrawn}
+    person.snapshots = {h: f for h, f in {**person.snapshots, snapshot: person.fields}.items() if h in kept}
     known = ledger.persons.get(person.number)
-    person_changed = known is None or (known.record, known.name, known.id_number, known.fields, known.folder) != (
-        person.record, person.name, person.id_number, person.fields, person.folder)
+    person_changed = known is None or (known.record, known.name, known.id_number, known.fields, known.folder,
+                                       known.snapshots) != (person.record, person.name, person.id_number,
+                                                            person.fields, person.folder, person.snapshots)
     if changes or person_changed:
         result.outdated = [d.title for d in ledger.commit(changes, [person])]
     return result
@@ -298,6 +329,8 @@ def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date
         if outcome.failed:
             continue
         outcome.person = find_person(ledger, outcome, claimed)
+        if outcome.person is None:
+            continue
         try:
             plan_record(ledger, outcome, selection, force=force)
         except FormkitError as exc:
@@ -427,8 +460,11 @@ def print_job(ledger: Ledger, name: str, outcomes: list[RecordOutcome], *, force
         state = Issued(id=doc_id, form="print", folder=PRINT_FOLDER, key=key, version=0,
                        files={file_name: [sha256(data), len(data)]}, formats=["pdf"], issued_at=now_text(),
                        title=name, meta={"pages": pages, "blanks": blanks, "documents": len(members),
-                                         "depends": [d.id for d, _ in members],
+                                         "depends": {d.id: d.key for d, _ in members},
                                          "members": [[d.id, d.version] for d, _ in members]})
+        if ledger.same_bytes(doc_id, state.files):  # e.g. --force: the same pages, the same version
+            ledger.commit([Change(state, {}, keep=True)])
+            return PrintJob(target, len(members), pages, blanks)
         ledger.commit([Change(state, {file_name: tmp})])
     finally:
         tmp.unlink(missing_ok=True)

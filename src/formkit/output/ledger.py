@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -116,6 +117,8 @@ class Person:
     record: str = ""
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The record's fields each current document was issued from (``Issued.meta["fields"]``)."""
 
 
 @dataclass
@@ -194,6 +197,7 @@ class Ledger:
         self.documents: dict[str, Issued] = {}
         self.persons: dict[str, Person] = {}
         self._pending: list[dict[str, Any]] = []
+        self._cut_at: int | None = None
         self._lines = 0
         self._txn = 0
 
@@ -240,17 +244,21 @@ class Ledger:
         except (OSError, UnicodeDecodeError) as exc:
             raise LedgerError(f"{self.path}: 无法读取发文登记（{exc}）") from None
         lines = text.split("\n")
-        complete = lines[:-1] if not text.endswith("\n") else lines
-        for number, line in enumerate(complete, start=1):
+        if not text.endswith("\n") and lines[-1]:
+            # the last line was cut off by a crash: its transaction never happened; the next
+            # run that holds the lock cuts it off the file (``_recover``)
+            self._cut_at = len(text.encode("utf-8")) - len(lines[-1].encode("utf-8"))
+        for number, line in enumerate(lines[:-1], start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-            except ValueError:
-                if number == len(complete) and not text.endswith("\n"):
-                    break  # a line cut off by a crash: its transaction never happened
-                raise LedgerError(f"{self.path}:{number}: 发文登记已损坏，无法读取；请勿手工修改此文件") from None
-            self._apply_line(item)
+                if not isinstance(item, dict):
+                    raise TypeError(type(item).__name__)
+                self._apply_line(item)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise LedgerError(f"{self.path}:{number}: 发文登记已损坏，无法读取（{type(exc).__name__}）；"
+                                  f"请勿手工修改此文件。可把它连同输出目录移走后重新生成") from None
             self._lines += 1
 
     def _apply_line(self, item: dict[str, Any]) -> None:
@@ -290,18 +298,20 @@ class Ledger:
         return True
 
     def same_bytes(self, doc_id: str, files: dict[str, list[Any]], *, ignore: tuple[str, ...] = ()) -> bool:
-        """Whether ``doc_id`` is issued, intact, with exactly ``files`` (name → [sha256, size]),
-        names starting with ``ignore`` left out of the comparison: a re-render that changed
-        nothing a page shows is then the same version."""
+        """Whether ``doc_id`` is issued, intact, and every file it has is in ``files`` (name →
+        [sha256, size]) with the same bytes — names starting with ``ignore`` left out. A
+        re-render that changed nothing a page shows, or only added a format, is then the same
+        version (``Change(keep=True)`` with the added files)."""
         doc = self.documents.get(doc_id)
         if doc is None or doc.withdrawn or not self.files_intact(doc):
             return False
+        issued = {n: v[0] for n, v in doc.files.items() if not (ignore and n.startswith(ignore))}
+        return bool(issued) and all(files.get(n, [None])[0] == digest for n, digest in issued.items())
 
-        def kept(items: dict[str, list[Any]]) -> dict[str, str]:
-            return {n: v[0] for n, v in items.items() if not n.startswith(ignore)} if ignore else \
-                {n: v[0] for n, v in items.items()}
-
-        return kept(doc.files) == kept(files)
+    @property
+    def interrupted(self) -> bool:
+        """Whether a run was interrupted in the middle of issuing (finished by the next run)."""
+        return bool(self._pending)
 
     def file(self, doc: Issued, name: str) -> Path:
         """The path of one current file of ``doc``."""
@@ -353,12 +363,29 @@ class Ledger:
         with _signals_deferred():
             return self._commit(changes, persons)
 
+    def _refs(self, doc: Issued, persons: list[Person]) -> set[str]:
+        """The names a dependent may know ``doc`` by: its id, and for a person's document
+        ``<公民身份号码>/<document>`` (with the number before and after this transaction)."""
+        refs = {doc.id}
+        if doc.person:
+            identity = doc.id.split("/", 1)[1]
+            numbers = {p.id_number for p in persons if p.number == doc.person}
+            if doc.person in self.persons:
+                numbers.add(self.persons[doc.person].id_number)
+            refs |= {f"{n}/{identity}" for n in numbers}
+        return refs
+
     def _commit(self, changes: list[Change], persons: list[Person]) -> list[Issued]:
-        replaced = {c.state.id for c in changes if not c.keep and c.state.id in self.documents
-                    and not self.documents[c.state.id].withdrawn}
+        # documents made from a document this transaction changes (meta["depends"]: what they
+        # were made from → its key then) are out of date unless it is still the same content
+        now: dict[str, str | None] = {}
+        for c in changes:
+            if not c.keep:
+                for ref in self._refs(c.state, persons):
+                    now[ref] = None if c.state.withdrawn else c.state.key
         touched = {c.state.id for c in changes}
         dependents = [d for d in self.documents.values() if not d.withdrawn and d.id not in touched
-                      and replaced & set(d.meta.get("depends", ()))]
+                      and any(ref in now and now[ref] != key for ref, key in dict(d.meta.get("depends") or {}).items())]
         changes = list(changes) + [
             Change(replace(d, withdrawn=True, files={}, issued_at=now_text()), reason="所依据的文书已更正")
             for d in dependents]
@@ -366,43 +393,57 @@ class Ledger:
         txn = self._txn
         moves: list[list[str]] = []
         writes: list[list[str]] = []
-        states: list[dict[str, Any]] = []
         claimed: set[str] = set()
+        # first every issued file that leaves: the previous versions, the withdrawn documents
         for change in changes:
             state = change.state
             old = self.documents.get(state.id)
             if change.keep and old is not None:
                 state.version, state.history = old.version, list(old.history)
                 state.issued_at = old.issued_at
+                continue
+            state.history = list(old.history) if old else []
+            if old is None:
+                state.version = 1
+            elif old.withdrawn:
+                state.version = old.version + 1
             else:
-                state.history = list(old.history) if old else []
-                state.version = (old.version + 1) if old else 1
-                if old is not None and not old.withdrawn and old.files:
+                # a withdrawal keeps the number of the version it withdraws
+                state.version = old.version if state.withdrawn else old.version + 1
+                if old.files:
                     dest = self._superseded_folder(old.folder, old.version, old.files, claimed)
                     for name in old.files:
                         moves.append([_join(old.folder, name), _join(dest, name)])
                     state.history.append(Version(old.version, dest, old.files, old.issued_at, change.reason))
-                if state.withdrawn:
-                    state.files = {}
-            for name, data in change.data.items():
-                final = _join(state.folder, name)
-                inside(self.root, final)
-                target = self.root / final
-                if (target.exists() and not any(m[0] == final for m in moves)
-                        and not (change.keep and old is not None and name in old.files)):
-                    # a file nobody issued is in the way (left by an older formkit, or by hand):
-                    # kept under superseded/v0/, never overwritten
-                    dest = self._superseded_folder(state.folder, 0, {name: None}, claimed)
-                    moves.append([final, _join(dest, name)])
-                staged = _join(state.folder, f".{name}.{txn}{TEMP_MARK}")
-                writes.append([staged, final])
-                try:
+            if state.withdrawn:
+                state.files = {}
+        leaving = {m[0] for m in moves}
+        # then every new file
+        try:
+            for change in changes:
+                state = change.state
+                old = self.documents.get(state.id)
+                for name, data in change.data.items():
+                    final = _join(state.folder, name)
+                    inside(self.root, final)
+                    target = self.root / final
+                    if (target.exists() or target.is_symlink()) and final not in leaving and not (
+                            change.keep and old is not None and name in old.files):
+                        if target.is_dir() and not target.is_symlink():
+                            raise LedgerError(f"{target} 是一个文件夹，与要出具的文件同名；请改名后重试")
+                        # a file nobody issued is in the way (left by an older formkit, or by
+                        # hand): kept under superseded/v0/, never overwritten
+                        dest = self._superseded_folder(state.folder, 0, {name: None}, claimed)
+                        moves.append([final, _join(dest, name)])
+                        leaving.add(final)
+                    staged = _join(state.folder, f".{name}.{txn}{TEMP_MARK}")
+                    writes.append([staged, final])
                     self._stage(self.root / staged, data)
-                except BaseException:  # nothing is committed: leave nothing behind
-                    for temp, _ in writes:
-                        (self.root / temp).unlink(missing_ok=True)
-                    raise
-            states.append(asdict(state))
+        except BaseException:  # nothing is committed: leave nothing behind
+            for temp, _ in writes:
+                (self.root / temp).unlink(missing_ok=True)
+            raise
+        states = [asdict(c.state) for c in changes]
         line = {"txn": txn, "at": now_text(), "documents": states,
                 "persons": [asdict(p) for p in persons], "moves": moves, "writes": writes}
         self._append(line)
@@ -465,8 +506,15 @@ class Ledger:
     def _recover(self) -> None:
         """Finish transactions a killed run left without ``done``; remove stray temporaries;
         compact the ledger when it has grown to many times its state."""
+        if self._cut_at is not None:
+            with open(self.path, "r+b") as fh:
+                fh.truncate(self._cut_at)
+                os.fsync(fh.fileno())
+            self._cut_at = None
         for line in list(self._pending):
             self._finish(line)
+        for folder in self.root.glob(".formkit-bundle-*"):  # a declaration's work folder
+            shutil.rmtree(folder, ignore_errors=True)
         for tmp in self.root.rglob(f"*{TEMP_MARK}"):
             try:
                 tmp.unlink()
