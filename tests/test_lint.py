@@ -77,12 +77,52 @@ def test_each_form_by_name(form_id: str) -> None:
     assert f"检查 2 个模板：0 处错误" in result.output
 
 
-def test_without_sample_records_the_structure_is_still_checked(tmp_path: Path) -> None:
-    result = lint("application", "--data", str(tmp_path))
+def test_fields_are_checked_against_the_declared_schema_without_records_or_clock(tmp_path: Path, monkeypatch) -> None:
+    """lint reads no sample record and no date: run from an empty folder, with ``date.today``
+    broken, it still knows every field (and flags a misspelt one)."""
+    import datetime as datetime_module
+
+    class NoToday(datetime_module.date):
+        @classmethod
+        def today(cls):
+            raise AssertionError("lint read the clock")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(datetime_module, "date", NoToday)
+    result = lint("application")
     assert result.exit_code == 0, result.output
-    assert "未检查模板用到的字段" in result.output
-    result = lint(str(BROKEN / "split-runs.docx"), "--as", "application", "--data", str(tmp_path))
-    assert result.exit_code == 1 and "拆成了 3 段" in result.output
+    assert "未检查模板用到的字段" not in result.output
+    result = lint(str(BROKEN / "unknown-body.docx"), "--as", "application")
+    assert result.exit_code == 1 and "applicant.nmae" in result.output
+
+
+def test_every_golden_context_is_what_its_schema_declares() -> None:
+    import json
+
+    from formkit.context.schema import check
+
+    golden = sorted((Path(__file__).parent / "golden" / "context").glob("*.json"))
+    assert len(golden) >= 36
+    for path in golden:
+        first, second = path.stem.split("__")
+        form = first if first in ("demand", "roster", "subsidy") else second.split("_")[0]
+        check(form, json.loads(path.read_text("utf-8")))
+
+
+def test_a_context_that_breaks_its_schema_is_refused() -> None:
+    import json
+
+    from formkit.context.schema import check
+    from formkit.errors import TemplateError
+
+    ctx = json.loads((Path(__file__).parent / "golden" / "context" / "ma-jun__application.json").read_text("utf-8"))
+    ctx["applicant"]["nickname"] = "x"
+    with pytest.raises(TemplateError, match="nickname"):
+        check("application", ctx)
+    del ctx["applicant"]["nickname"]
+    ctx["agreement"]["years"] = "2"
+    with pytest.raises(TemplateError, match="agreement.years"):
+        check("application", ctx)
 
 
 def test_unknown_form_is_a_usage_error() -> None:

@@ -522,9 +522,8 @@ def forms_folder(copy_to: str | None) -> None:
 @main.command()
 @click.argument("forms", nargs=-1, type=click.Path())
 @click.option("--as", "as_form", metavar="FORM", help="检查单个模板文件时，按哪个表单的数据检查（如 application）。")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False), help="示例记录目录（含 cases/、demand/；默认项目的 data/）。")
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误，不输出警告。")
-def lint(forms: tuple[str, ...], as_form: str | None, data_dir: str | None, quiet: bool) -> None:
+def lint(forms: tuple[str, ...], as_form: str | None, quiet: bool) -> None:
     """Check the Word and HTML templates of forms (every form when none is named).
 
     FORM is a form id (``application``), a form folder, or a template file (``.docx``/``.html``,
@@ -535,7 +534,7 @@ def lint(forms: tuple[str, ...], as_form: str | None, data_dir: str | None, quie
     """
     from formkit.lint import lint_targets
 
-    report = lint_targets(list(forms), as_form=as_form, data_dir=Path(data_dir) if data_dir else None)
+    report = lint_targets(list(forms), as_form=as_form)
     for finding in report.findings:
         if finding.is_error or not quiet:
             _echo_err(str(finding))

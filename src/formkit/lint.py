@@ -13,9 +13,9 @@ What a template can get wrong, and where this module looks for it:
   ``{% for %}``/``{% if %}`` must open and close in the same paragraph (a loop over table rows
   is ``{%tr for %}`` … ``{%tr endfor %}``).
 - **Variables**: every name and field a template uses must exist in the context the form is
-  rendered with (``formkit.context.document_context`` for the per-person forms, the roll-up
-  contexts for 附件1/4/5), built from the sample records under ``data/``; fields the context
-  offers and the template never uses are reported as a warning (a tag deleted by mistake).
+  rendered with, as ``formkit.context.schema`` declares it (no sample records, no clock);
+  fields the context offers and the template never uses are reported as a warning (a tag
+  deleted by mistake).
   Attributes starting with ``_`` (``''.__class__``) are refused like the sandbox refuses them,
   and ``|safe`` (which turns escaping off) is refused.
 
@@ -38,7 +38,6 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,7 @@ from formkit.errors import Severity, UsageError
 from formkit.forms import Form, forms_root, load_form
 
 __all__ = ["Finding", "LintReport", "Shape", "context_shape", "lint_docx", "lint_form", "lint_html",
-           "lint_targets", "sample_contexts"]
+           "lint_targets"]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
@@ -189,101 +188,6 @@ def context_shape(contexts: list[dict[str, Any]]) -> Shape:
     for ctx in contexts:
         shape.add(ctx)
     return shape
-
-
-def _default_data_dir() -> Path:
-    """The sample records (not installed with formkit): the project's ``data/`` when formkit
-    runs from its source checkout (``src/formkit/`` → the project), else ``data/`` here."""
-    project = Path(__file__).resolve().parents[2] / "data"
-    return project if (project / "cases").is_dir() else Path("data")
-
-
-def _case_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in (data_dir / "cases").glob("*.y*ml") if p.is_file())
-
-
-def _cases(data_dir: Path) -> list[tuple[Any, Any, str]]:
-    from formkit.errors import InvalidValue
-    from formkit.facts import derive
-    from formkit.load import load_case
-
-    out = []
-    for file in _case_files(data_dir):
-        loaded = load_case(file)
-        if loaded.record is None:
-            continue
-        try:
-            out.append((loaded.record, derive(loaded.record, date.today()), str(file)))
-        except InvalidValue:
-            continue
-    return out
-
-
-def _person_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
-    from formkit.context import document_context
-    from formkit.plan import plan_documents
-
-    return [document_context(case, facts, doc) for case, facts, _ in _cases(data_dir)
-            for doc in plan_documents(form, case, facts)]
-
-
-def _demand_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
-    from formkit.load import load_demand
-    from formkit.rollup.demand import merge_demand
-    from formkit.context.rollup import demand_context
-
-    lists = [loaded.record for p in sorted((data_dir / "demand").glob("*.y*ml"))
-             if (loaded := load_demand(p)).record is not None]
-    out = [demand_context(merge_demand([d], "county"), form) for d in lists]
-    for year in sorted({d.year for d in lists}):
-        out.append(demand_context(merge_demand([d for d in lists if d.year == year], "province"), form))
-    return out
-
-
-def _declaration_contexts(form: Form, data_dir: Path) -> list[dict[str, Any]]:
-    from formkit.rollup.declaration import build_declaration
-    from formkit.context.rollup import roster_context, subsidy_context
-    from formkit.reference.divisions import prefecture_of
-
-    make = {"roster": roster_context, "subsidy": subsidy_context}[form.id]
-    entries = _cases(data_dir)
-    out, empty = [], None
-    for pref in sorted({prefecture_of(case.service.county).code for case, _, _ in entries}):
-        for year in range(2000, date.today().year + 1):
-            decl = build_declaration(entries, pref, year)
-            if decl.rows:
-                out.append(make(decl, form))
-                break
-            empty = empty or decl
-    if not out and empty is not None:
-        out.append(make(empty, form))
-    return out
-
-
-CONTEXT_BUILDERS: dict[str, Callable[[Form, Path], list[dict[str, Any]]]] = {
-    "case": _person_contexts,
-    "appraisal": _person_contexts,
-    "rollup": _demand_contexts,
-    "declaration": _declaration_contexts,
-}
-"""Form scope → the sample contexts of a form of that scope (``form.yaml``'s ``scope``)."""
-
-
-def sample_contexts(form: Form, data_dir: Path | None = None) -> tuple[list[dict[str, Any]], str]:
-    """The contexts ``form`` is rendered with, for the sample records under ``data_dir``
-    (``cases/``, ``demand/``; the project's ``data/`` by default). Returns ``(contexts, why)``:
-    ``why`` says why there are none."""
-    data_dir = data_dir or _default_data_dir()
-    builder = CONTEXT_BUILDERS.get(form.scope)
-    if builder is None:
-        return [], f"不知道 scope「{form.scope}」的表单用什么数据"
-    try:
-        contexts = builder(form, data_dir)
-    except Exception as exc:  # a broken sample must not stop the structural checks
-        return [], f"无法用 {data_dir} 中的示例记录构造数据（{type(exc).__name__}: {exc}）"
-    if not contexts:
-        return [], f"{data_dir} 中没有可用的示例记录"
-    return contexts, ""
 
 
 # --------------------------------------------------------------------------- tags
@@ -1238,12 +1142,16 @@ def _html_balance(text: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- forms
 
 
-def lint_form(form: Form, *, data_dir: Path | None = None, docx: Path | None = None,
+def lint_form(form: Form, *, docx: Path | None = None,
               html: Path | None = None) -> tuple[list[Finding], list[str]]:
-    """Check a form's templates (or the given ``docx``/``html`` files, read with the form's
-    context). Returns the findings and the template files checked."""
-    contexts, why = sample_contexts(form, data_dir)
-    shape = context_shape(contexts) if contexts else None
+    """Check a form's templates (or the given ``docx``/``html`` files) against the form's
+    declared context (``formkit.context.schema``): no sample records, no clock. Returns the
+    findings and the template files checked."""
+    from formkit.context.schema import SCHEMAS, shape_of
+
+    shape = shape_of(form.id, Shape) if form.id in SCHEMAS else None
+    why = f"表单 {form.id} 没有声明模板数据结构（formkit.context.schema）"
+    not_printed: tuple[str, ...] = ("appraisal",) if form.scope == "case" else ()  # 附件3's alone
     targets: list[tuple[str, Path]] = []
     if docx is None and html is None:
         for kind, p in (("docx", form.docx_template), ("html", form.html_template)):
@@ -1261,10 +1169,10 @@ def lint_form(form: Form, *, data_dir: Path | None = None, docx: Path | None = N
     for kind, path in targets:
         if kind == "docx":
             found, used = lint_docx(path, shape, needs_copy_label=bool(form.copies), env=env)
-            ignore: tuple[str, ...] = ()
+            ignore: tuple[str, ...] = not_printed
         else:
             found, used = lint_html(path, shape, env=env)
-            ignore = ("copy_label",)  # the PDF's labels are stamped on afterwards
+            ignore = ("copy_label", *not_printed)  # the PDF's labels are stamped on afterwards
         findings += found
         if shape is not None and not any(f.is_error for f in found):
             unused = unused_fields(shape, used, ignore=ignore)
@@ -1280,7 +1188,7 @@ def all_form_ids(root: Path | None = None) -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/form.yaml") if not p.parent.name.startswith("_"))
 
 
-def lint_targets(names: list[str], *, as_form: str | None = None, data_dir: Path | None = None) -> LintReport:
+def lint_targets(names: list[str], *, as_form: str | None = None) -> LintReport:
     """What ``formkit lint`` checks: ``names`` are form ids (``application``), form folders, or
     template files (``.docx``/``.html``, read with the context of ``as_form`` or of the
     ``form.yaml`` beside them); none means every form. Raises ``UsageError`` for a name that is
@@ -1298,12 +1206,12 @@ def lint_targets(names: list[str], *, as_form: str | None = None, data_dir: Path
             form_root = path.parent.parent if (path.parent / "form.yaml").is_file() and not as_form else root
             form = load_form(form_id, form_root)
             is_docx = path.suffix.lower() == ".docx"
-            found, files = lint_form(form, data_dir=data_dir, docx=path if is_docx else None,
+            found, files = lint_form(form, docx=path if is_docx else None,
                                      html=None if is_docx else path)
         elif (path / "form.yaml").is_file():
-            found, files = lint_form(load_form(path.name, path.parent), data_dir=data_dir)
+            found, files = lint_form(load_form(path.name, path.parent))
         elif (root / name / "form.yaml").is_file() and "/" not in name:
-            found, files = lint_form(load_form(name, root), data_dir=data_dir)
+            found, files = lint_form(load_form(name, root))
         else:
             known = "、".join(all_form_ids(root))
             raise UsageError(f"找不到表单或模板「{name}」；可用的表单：{known}")

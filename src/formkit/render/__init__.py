@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.context import document_context
+from formkit.context.schema import check
 from formkit.facts import Facts
 from formkit.model import Case
 from formkit.plan import Document
@@ -47,7 +48,7 @@ def render_document(case: Case, facts: Facts, doc: Document, formats: tuple[str,
     ``assets_dir`` is the record's folder (a photo path in the record is relative to it);
     ``context`` may be passed when the caller built it already (e.g. to hash it).
     """
-    context = context if context is not None else document_context(case, facts, doc)
+    context = check(doc.form.id, context if context is not None else document_context(case, facts, doc))
     when = document_date(case, doc)
     files: dict[str, bytes] = {}
     if "docx" in formats:

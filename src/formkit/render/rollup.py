@@ -30,7 +30,10 @@ def rollup_document(form_id: str, stem: str) -> Document:
 def render_rollup(form_id: str, stem: str, context: dict[str, Any], when: date,
                   formats: tuple[str, ...] = ("docx", "pdf")) -> dict[str, bytes]:
     """``{stem}.docx`` and/or ``{stem}.pdf`` of a roll-up form rendered with ``context``."""
+    from formkit.context.schema import check
+
     doc = rollup_document(form_id, stem)
+    check(form_id, context)
     files: dict[str, bytes] = {}
     if "docx" in formats:
         from formkit.render.docx import render_docx_base
