@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -188,6 +188,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.run(command)
 
     def run(self, command: str) -> None:
+        event(f"run {command}")
         invoke(COMMANDS[command](self.cases, self.out))
         self.renamed_since_run.clear()
         self.id_changed_since_run.clear()
@@ -199,6 +200,7 @@ class LedgerMachine(RuleBasedStateMachine):
         done = subprocess.run([sys.executable, "-m", "formkit.cli", *map(str, COMMANDS["render"](self.cases, self.out))],
                               env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode in (0, 137), done.stdout + done.stderr
+        event("killed part-way" if done.returncode == 137 else "kill came after the end")
         with Ledger.open(self.out):
             pass  # what the next command does first: finish the interrupted transaction
 
