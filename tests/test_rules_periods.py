@@ -1,4 +1,4 @@
-"""第十三条 服务期以周年计算: anniversaries, whole years, service-year spans."""
+"""第十三条 服务期以周年计算: anniversaries and whole years."""
 
 from datetime import date, timedelta
 
@@ -8,9 +8,7 @@ from hypothesis import strategies as st
 
 from formkit.errors import InvalidValue
 from formkit.rules.periods import (
-    Period,
     anniversary,
-    service_year_spans,
     whole_years,
     year_complete_on,
 )
@@ -84,18 +82,6 @@ def test_year_zero_is_refused():
         year_complete_on(D(2016, 3, 1), 0)
 
 
-def test_service_year_spans_29_february():
-    assert service_year_spans(D(2016, 2, 29), D(2019, 6, 30)) == [
-        Period(1, D(2016, 2, 29), D(2017, 2, 28)),
-        Period(2, D(2017, 3, 1), D(2018, 2, 28)),
-        Period(3, D(2018, 3, 1), D(2019, 2, 28)),
-    ]
-
-
-def test_service_year_spans_short_service_is_empty():
-    assert service_year_spans(D(2014, 3, 1), D(2015, 2, 27)) == []
-
-
 def brute_force_whole_years(start: date, end: date) -> int:
     k = 0
     while anniversary(start, k + 1) - timedelta(days=1) <= end:
@@ -111,11 +97,3 @@ def test_whole_years_matches_brute_force(start, length):
     end = start + timedelta(days=length)
     n = whole_years(start, end)
     assert n == brute_force_whole_years(start, end)
-    spans = service_year_spans(start, end)
-    assert [p.index for p in spans] == list(range(1, n + 1))
-    # contiguous, inclusive, starting on the start date, ending no later than end
-    if spans:
-        assert spans[0].start == start
-        assert spans[-1].end <= end
-        for a, b in zip(spans, spans[1:]):
-            assert b.start == a.end + timedelta(days=1)

@@ -187,6 +187,19 @@ def _summary(outcomes, what: str) -> tuple[str, int]:
     return text, failed
 
 
+def _versions(result, out: str, what: str, no_change: str) -> None:
+    """What a roll-up run issued: unchanged, or the version made and what changed since the
+    previous one, then the files written."""
+    if result.unchanged:
+        click.echo(f"与已出具的第 {result.version} 版{what}相同，未重新生成。")
+    elif result.version > 1:
+        click.echo(f"已生成第 {result.version} 版（旧版移入 {Path(out) / 'superseded'}/）。与上一版相比：")
+        for line in result.changes or [no_change]:
+            click.echo(f"  {line}")
+    for path in result.written:
+        click.echo(f"  → {path}")
+
+
 _OUT = click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
                     help="输出目录；每人一个子目录，发文登记在 OUT/ledger.jsonl。")
 _FORCE = click.option("--force", is_flag=True, help="全部重新生成（即使输入和模板都没有变）。")
@@ -415,14 +428,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
     table = result.table
     click.echo(f"{table.division_name}{year}年度需求信息表：{len(table.counties)} 个县（市、区），"
                f"{len(table.posts)} 个岗位，需求 {table.total} 人")
-    if result.unchanged:
-        click.echo(f"与已出具的第 {result.version} 版需求信息表相同，未重新生成。")
-    elif result.version > 1:
-        click.echo(f"已生成第 {result.version} 版（旧版移入 {Path(out) / 'superseded'}/）。与上一版相比：")
-        for line in result.changes or ["各县（市、区）的岗位需求无变化（仅表格内容或格式更新）"]:
-            click.echo(f"  {line}")
-    for path in result.written:
-        click.echo(f"  → {path}")
+    _versions(result, out, "需求信息表", "各县（市、区）的岗位需求无变化（仅表格内容或格式更新）")
 
 
 @main.command()
@@ -478,14 +484,7 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         b = result.bundle
         click.echo(f"合订本 {b.pages} 页（{b.persons} 人的申请登记表和考核鉴定表；新生成 {b.rendered} 份，"
                    f"取自已出具文书 {b.reused} 份）")
-    if result.unchanged:
-        click.echo(f"申报材料与已出具的第 {result.version} 版相同，未重新生成。")
-    elif result.version > 1:
-        click.echo(f"已生成第 {result.version} 版（旧版移入 {Path(out) / 'superseded'}/）。与上一版相比：")
-        for line in result.changes or ["名册人员及金额无变化（仅表格内容或格式更新）"]:
-            click.echo(f"  {line}")
-    for path in result.written:
-        click.echo(f"  → {path}")
+    _versions(result, out, "申报材料", "名册人员及金额无变化（仅表格内容或格式更新）")
 
 
 @main.command("forms")

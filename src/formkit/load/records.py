@@ -9,8 +9,7 @@ allowed in the file; the model refuses a tab or newline in a single-line field),
 keys, non-text keys, unknown fields.
 
 Public entry points return ``Loaded`` (the model or ``None`` plus every ``Problem`` found) and
-never raise for bad input; ``load_case_or_raise`` raises ``RecordError`` for callers that want
-an exception.
+never raise for bad input.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from formkit.errors import Problem, RecordError, RefusedYaml, Severity, UsageError
+from formkit.errors import Problem, RefusedYaml, Severity, UsageError
 from formkit.model import Case, DemandList, label_for
 
 MAX_BYTES = 1_000_000
@@ -439,14 +438,6 @@ def load_record(path: str | Path) -> Loaded[Any]:
     return load_demand(path) if record_kind(path) == "demand" else load_case(path)
 
 
-def load_case_or_raise(path: str | Path) -> Case:
-    """Like ``load_case`` but raises ``RecordError`` listing every problem if the record is bad."""
-    loaded = load_case(path)
-    if loaded.record is None:
-        raise RecordError(list(loaded.errors))
-    return loaded.record
-
-
 def duplicate_ids(records: list[tuple[Path, Case]]) -> dict[Path, list[Problem]]:
     """Records that share one 公民身份号码 (a person has one record): for each such file, one
     problem at its ``applicant.id_number`` line naming every other file and line."""
@@ -502,4 +493,4 @@ def record_files(paths: Sequence[str | Path], suffixes: tuple[str, ...] = RECORD
 
 
 __all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml", "parse_loc", "duplicate_ids",
-           "validate_data", "record_files", "load_case_or_raise", "MAX_BYTES"]
+           "validate_data", "record_files", "MAX_BYTES"]

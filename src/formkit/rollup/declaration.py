@@ -252,7 +252,7 @@ def build_declaration(entries: Iterable[CaseFacts | tuple], prefecture: str, yea
 
     rows = []
     for number, (entry, items) in enumerate(listed, start=1):
-        case, facts = entry.case, entry.facts
+        case = entry.case
         rows.append(RosterRow(
             number=number, entry=entry, items=items,
             name=case.applicant.name, sex=case.applicant.sex, id_number=case.applicant.id_number,

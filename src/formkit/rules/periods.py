@@ -8,23 +8,13 @@ inclusive: 2014-03-01 to 2016-02-29 is exactly 2 years.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import MAXYEAR, date, timedelta
 
 from formkit.errors import InvalidValue
 
-__all__ = ["Period", "anniversary", "service_year_spans", "whole_years", "year_complete_on"]
+__all__ = ["anniversary", "whole_years", "year_complete_on"]
 
 _ONE_DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Service year ``index`` (1-based), from ``start`` to ``end``, both dates inclusive."""
-
-    index: int
-    start: date
-    end: date
 
 
 def anniversary(start: date, k: int) -> date:
@@ -70,13 +60,3 @@ def whole_years(start: date, end: date) -> int:
     return k
 
 
-def service_year_spans(start: date, end: date) -> list[Period]:
-    """One :class:`Period` per completed service year in ``[start, end]`` (第十三条), in order.
-
-    The spans are contiguous and inclusive: year k is ``anniversary(start, k-1)`` to
-    ``year_complete_on(start, k)``. A partial final year is left out.
-    """
-    return [
-        Period(k, anniversary(start, k - 1), year_complete_on(start, k))
-        for k in range(1, whole_years(start, end) + 1)
-    ]
