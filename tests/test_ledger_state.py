@@ -256,9 +256,9 @@ class LedgerMachine(RuleBasedStateMachine):
         assert all(p.suffix == ".yaml" for p in self.cases.iterdir())
 
 
-# Bounded for CI (about 5 minutes on 2 cores); FORMKIT_STATE_EXAMPLES=50 explores more. In CI
+# Bounded for CI (about 3 minutes on 2 cores); FORMKIT_STATE_EXAMPLES=50 explores more. In CI
 # the examples are derandomized, so a red run can be repeated exactly.
-LedgerMachine.TestCase.settings = settings(max_examples=int(os.environ.get("FORMKIT_STATE_EXAMPLES", "5")),
+LedgerMachine.TestCase.settings = settings(max_examples=int(os.environ.get("FORMKIT_STATE_EXAMPLES", "10")),
                                            stateful_step_count=8, deadline=None,
                                            derandomize=os.environ.get("CI") == "true",
                                            suppress_health_check=[HealthCheck.too_slow])
