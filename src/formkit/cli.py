@@ -88,7 +88,9 @@ def _as_of(value: str | None) -> date:
 def check(paths: tuple[str, ...], quiet: bool) -> None:
     """检查案卷记录和需求信息表（文件或文件夹）。
 
-    每个问题输出为「文件:行:列 字段（标签）: 说明」。全部有效时退出码为 0，有任何一份有误时为 1。
+    每个问题输出为「文件:行:列 字段（标签）: 说明」。格式无误但不符合第二条（不能签订协议）的
+    案卷单独列出一行，附原因及条款（按今天计算）。全部有效且符合第二条时退出码为 0，有任何一份
+    有误或不符合第二条时为 1。
     """
     from formkit.load import duplicate_ids, load_record, record_files
 
@@ -104,18 +106,36 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
         if loaded.ok and hasattr(loaded.record, "applicant"):
             cases.append((file, loaded.record))
     duplicates = duplicate_ids(cases)
+    ineligible = 0
     for file, loaded in results:
         for problem in [*loaded.problems, *duplicates.get(file, [])]:
             if problem.is_error or not quiet:
                 _echo_err(str(problem))
         bad += not loaded.ok or file in duplicates
         warned += bool(loaded.warnings)
+        if loaded.ok and file not in duplicates and hasattr(loaded.record, "applicant"):
+            reasons = _ineligible(loaded.record)
+            if reasons:
+                ineligible += 1
+                _echo_err(f"{file}: 不符合第二条（不能签订协议）：" + "；".join(reasons))
     good = len(files) - bad
     summary = f"检查 {len(files)} 份记录：{good} 份有效，{bad} 份有误"
+    if ineligible:
+        summary += f"；{ineligible} 份不符合第二条（不能签订协议）"
     if warned:
-        summary += f"，{warned} 份有警告"
+        summary += f"；{warned} 份有警告"
     click.echo(summary)
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or ineligible else 0)
+
+
+def _ineligible(case) -> tuple[str, ...]:
+    """Why ``case`` is outside 第二条 today (each reason cites its article); () when eligible."""
+    from formkit.facts import derive
+
+    try:
+        return derive(case, date.today()).eligibility.reason_texts
+    except InvalidValue as exc:  # a checked record derives; say so rather than hide it
+        return (str(exc),)
 
 
 @main.command()
@@ -201,7 +221,7 @@ def _report(outcome) -> None:
 
 
 def _summary(outcomes, what: str) -> tuple[str, int]:
-    failed = sum(o.failed for o in outcomes)
+    failed = sum(o.unsuccessful for o in outcomes)
     results = [o.result for o in outcomes if o.result is not None]
     new = sum(r.new for r in results)
     corrected = sum(r.corrected for r in results)
@@ -236,6 +256,9 @@ def _versions(result, out: str, what: str, no_change: str) -> None:
 _OUT = click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
                     help="输出目录；每人一个子目录，发文登记在 OUT/ledger.jsonl。")
 _FORCE = click.option("--force", is_flag=True, help="全部重新生成（即使输入和模板都没有变）。")
+_ALLOW_INELIGIBLE = click.option(
+    "--allow-ineligible", "allow_ineligible", is_flag=True,
+    help="不符合第二条的人员也生成附件2 申请登记表和服务协议（默认不予生成，该记录计为失败）；输出中逐人注明。")
 _WAIT = click.option("--wait", "wait", metavar="秒数", default=30.0, show_default=True, type=float,
                      help="输出目录被另一进程占用时最多等待的秒数。")
 
@@ -247,15 +270,20 @@ _WAIT = click.option("--wait", "wait", metavar="秒数", default=30.0, show_defa
 @click.option("--forms", "forms", metavar="文书", default=",".join(PERSON_FORMS), show_default=True,
               help="生成哪些文书，可用逗号组合：附件2（申请登记表、application）、服务协议（协议、agreement）、"
                    "附件3（考核鉴定表、appraisal），如 --forms 附件2,服务协议。")
+@_ALLOW_INELIGIBLE
 @_FORCE
 @_WAIT
-def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bool, wait: float) -> None:
+def render(cases: tuple[str, ...], out: str, formats: str, forms: str, allow_ineligible: bool, force: bool,
+           wait: float) -> None:
     """生成每个人的文书：每份（联）一个 .docx，每种文书一个可直接打印的 PDF。
 
     文件写到 OUT/<此人的文件夹>/（首次生成时按记录文件命名），如
     申请登记表_张三_第1份_申请人.docx 和 申请登记表_张三.pdf；每条已记录的考核鉴定都生成
     附件3。只重新生成内容有变化的文书；更正后的文书为下一版，已出具的旧版移入
     superseded/v<N>/。有误的记录会报告（文件、行、字段），其余记录照常生成；有失败时退出码为 1。
+
+    不符合第二条的人员（不能签订协议）不生成附件2 和服务协议，列出原因及条款，计为失败；附件3
+    照常生成（记录的是已完成的服务）。加 --allow-ineligible 则仍然生成，并逐人注明。
     """
     from formkit.jobs.persons import Selection, run
     from formkit.output.ledger import Ledger
@@ -270,10 +298,16 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bo
             r = outcome.result
             if r is not None:
                 extra = f"，撤回 {r.withdrawn}" if r.withdrawn else ""
+                note = ""
+                if outcome.ineligible_allowed:
+                    note = "；不符合第二条，按 --allow-ineligible 仍生成"
+                elif outcome.refused:
+                    note = "；不符合第二条，未生成申请登记表、服务协议"
                 click.echo(f"{outcome.path} → {out_root / outcome.folder}/（新 {r.new}，更正 {r.corrected}，"
-                           f"未变 {r.unchanged}{extra}）")
+                           f"未变 {r.unchanged}{extra}）{note}")
 
-        outcomes = run(ledger, files, selection, date.today(), force=force, on_done=done)
+        outcomes = run(ledger, files, selection, date.today(), force=force, allow_ineligible=allow_ineligible,
+                       on_done=done)
     text, failed = _summary(outcomes, "生成")
     click.echo(text)
     sys.exit(1 if failed else 0)
@@ -287,11 +321,12 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bo
 @click.option("--year", "year", metavar="年度", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
 @click.option("--jobs", "jobs", metavar="进程数", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
 @_OUT
+@_ALLOW_INELIGIBLE
 @_FORCE
 @_WAIT
 @click.option("--no-progress", is_flag=True, help="不显示进度条。")
-def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: str, force: bool, wait: float,
-          no_progress: bool) -> None:
+def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: str, allow_ineligible: bool,
+          force: bool, wait: float, no_progress: bool) -> None:
     """批量打印：生成所有记录的所选文书，并合成一个打印用 PDF。
 
     每个人的文件同 formkit render；另写 OUT/print/<表名>_<年度>_打印.pdf：全部文书的全部份数
@@ -299,6 +334,8 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
     文书有变化时才重新合成。多进程并行并显示进度条；有误的记录会报告（文件、行、字段），
     其余照常生成（此时退出码为 1）。按 Ctrl-C 或进程被终止时，已写出的文件都是完整的，
     发文登记与之一致。
+
+    不符合第二条的人员不生成附件2 和服务协议（同 formkit render；--allow-ineligible 则仍生成）。
     """
     import os
     import signal
@@ -327,13 +364,15 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
                 task = progress.add_task("生成文书", total=len(files))
 
                 def done(outcome) -> None:
-                    if outcome.failed:
-                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False, soft_wrap=True)
+                    if outcome.unsuccessful or outcome.ineligible_allowed:
+                        head = "[red]失败[/red]" if outcome.unsuccessful else "[yellow]不符合第二条，仍生成[/yellow]"
+                        progress.console.print(f"{head} {outcome.path}", highlight=False, soft_wrap=True)
                         for problem in outcome.problems:
                             progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)
 
-                outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force, on_done=done)
+                outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force,
+                               allow_ineligible=allow_ineligible, on_done=done)
             names = "、".join(load_form(f).short_title for f in selection.forms)
             job = print_job(ledger, f"{names}_{year or '全部'}_打印", outcomes, force=force)
     except KeyboardInterrupt:
