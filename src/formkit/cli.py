@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 
+from formkit.cli_zh import Context, Words, install, words
 from formkit.errors import FormkitError, InvalidValue, UsageError
+
+install()  # click's own usage and error messages in Chinese (formkit.cli_zh)
 
 
 def _echo_err(text: str) -> None:
@@ -21,6 +24,8 @@ def _echo_err(text: str) -> None:
 
 
 class _Group(click.Group):
+    context_class = Context  # Chinese headings and wrapping (formkit.cli_zh)
+
     def invoke(self, ctx: click.Context):  # one place maps formkit errors to exit codes
         try:
             return super().invoke(ctx)
@@ -46,10 +51,26 @@ class _Group(click.Group):
         return ""
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    context_class = Context
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+_Group.command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.version_option(package_name="formkit")
 def main() -> None:
-    """formkit — 云南省专业技术人员到基层服务: records in, official documents out."""
+    """formkit —《云南省鼓励专业技术人员到基层服务暂行办法》的案卷记录 → 正式文书。
+
+    先用 formkit check 检查记录，再用 formkit render / batch 生成文书；每个命令后加 --help
+    查看用法，如 formkit render --help。
+    """
 
 
 def _as_of(value: str | None) -> date:
@@ -62,13 +83,14 @@ def _as_of(value: str | None) -> date:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="路径...")
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误和汇总，不输出警告。")
 def check(paths: tuple[str, ...], quiet: bool) -> None:
-    """Validate case records and demand lists (files or folders).
+    """检查案卷记录和需求信息表（文件或文件夹）。
 
-    Prints every problem as ``file:line:col field（标签）: message``; exits 0 when all records
-    are valid, 1 when any is not.
+    每个问题输出为「文件:行:列 字段（标签）: 说明」。格式无误但不符合第二条（不能签订协议）的
+    案卷单独列出一行，附原因及条款（按今天计算）。全部有效且符合第二条时退出码为 0，有任何一份
+    有误或不符合第二条时为 1。
     """
     from formkit.load import duplicate_ids, load_record, record_files
 
@@ -84,29 +106,47 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
         if loaded.ok and hasattr(loaded.record, "applicant"):
             cases.append((file, loaded.record))
     duplicates = duplicate_ids(cases)
+    ineligible = 0
     for file, loaded in results:
         for problem in [*loaded.problems, *duplicates.get(file, [])]:
             if problem.is_error or not quiet:
                 _echo_err(str(problem))
         bad += not loaded.ok or file in duplicates
         warned += bool(loaded.warnings)
+        if loaded.ok and file not in duplicates and hasattr(loaded.record, "applicant"):
+            reasons = _ineligible(loaded.record)
+            if reasons:
+                ineligible += 1
+                _echo_err(f"{file}: 不符合第二条（不能签订协议）：" + "；".join(reasons))
     good = len(files) - bad
     summary = f"检查 {len(files)} 份记录：{good} 份有效，{bad} 份有误"
+    if ineligible:
+        summary += f"；{ineligible} 份不符合第二条（不能签订协议）"
     if warned:
-        summary += f"，{warned} 份有警告"
+        summary += f"；{warned} 份有警告"
     click.echo(summary)
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or ineligible else 0)
+
+
+def _ineligible(case) -> tuple[str, ...]:
+    """Why ``case`` is outside 第二条 today (each reason cites its article); () when eligible."""
+    from formkit.facts import derive
+
+    try:
+        return derive(case, date.today()).eligibility.reason_texts
+    except InvalidValue as exc:  # a checked record derives; say so rather than hide it
+        return (str(exc),)
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path())
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）。")
+@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="案卷...")
+@click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认今天）。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（供其他程序使用）。")
 def explain(cases: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
-    """Explain what the policy says about each case, citing the articles.
+    """逐条说明政策对每份案卷的结论，并注明依据的条款。
 
-    Eligibility (第二条), routing (第四、五条), whole service years (第十三条), appraisals due
-    (第九条) and subsidies (第十、十一、十三条) in figures and in upper case.
+    包括：是否符合条件（第二条）、申请报送和联系落实岗位的部门（第四、五条）、服务期满几周年
+    （第十三条）、应进行的考核鉴定（第九条）、工作岗位补贴（第十、十一、十三条，金额含大写）。
     """
     from formkit.explain import explain_lines, explain_data
     from formkit.facts import derive
@@ -143,14 +183,27 @@ def explain(cases: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
 
 
 PERSON_FORMS = ("application", "agreement", "appraisal")
+FORM_WORDS = {
+    "附件2": "application", "申请登记表": "application", "申请表": "application", "附件二": "application",
+    "服务协议": "agreement", "服务协议书": "agreement", "协议": "agreement", "协议书": "agreement",
+    "附件3": "appraisal", "考核鉴定表": "appraisal", "鉴定表": "appraisal", "附件三": "appraisal",
+}
+"""What a clerk types for ``--forms``: the 附件 number or the form's name."""
+FORMS_SHOWN = "附件2（申请登记表，application）、服务协议（agreement）、附件3（考核鉴定表，appraisal）"
+LEVEL_WORDS = {"县": "county", "县级": "county", "县（市、区）": "county", "县(市、区)": "county",
+               "州": "prefecture", "市": "prefecture", "州市": "prefecture", "州（市）": "prefecture",
+               "州(市)": "prefecture", "州级": "prefecture", "州（市）级": "prefecture",
+               "省": "province", "省级": "province"}
+KIND_WORDS = {"案卷": "case", "案卷记录": "case", "记录": "case", "需求": "demand", "需求信息表": "demand",
+              "需求表": "demand", "附件1": "demand"}
 
 
 def _split_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
-    items = tuple(v.strip() for v in value.split(",") if v.strip())
-    unknown = [v for v in items if v not in allowed]
-    if unknown or not items:
-        raise UsageError(f"{option} 只能取 {','.join(allowed)}，实为 {value!r}")
-    return items
+    return words(value, {}, allowed, option, "、".join(allowed))
+
+
+def _forms(value: str) -> tuple[str, ...]:
+    return words(value, FORM_WORDS, PERSON_FORMS, "--forms", FORMS_SHOWN)
 
 
 def _record_files(paths: tuple[str, ...]) -> list[Path]:
@@ -168,7 +221,7 @@ def _report(outcome) -> None:
 
 
 def _summary(outcomes, what: str) -> tuple[str, int]:
-    failed = sum(o.failed for o in outcomes)
+    failed = sum(o.unsuccessful for o in outcomes)
     results = [o.result for o in outcomes if o.result is not None]
     new = sum(r.new for r in results)
     corrected = sum(r.corrected for r in results)
@@ -203,33 +256,39 @@ def _versions(result, out: str, what: str, no_change: str) -> None:
 _OUT = click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
                     help="输出目录；每人一个子目录，发文登记在 OUT/ledger.jsonl。")
 _FORCE = click.option("--force", is_flag=True, help="全部重新生成（即使输入和模板都没有变）。")
-_WAIT = click.option("--wait", "wait", default=30.0, show_default=True, type=float,
+_ALLOW_INELIGIBLE = click.option(
+    "--allow-ineligible", "allow_ineligible", is_flag=True,
+    help="不符合第二条的人员也生成附件2 申请登记表和服务协议（默认不予生成，该记录计为失败）；输出中逐人注明。")
+_WAIT = click.option("--wait", "wait", metavar="秒数", default=30.0, show_default=True, type=float,
                      help="输出目录被另一进程占用时最多等待的秒数。")
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path())
+@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="案卷...")
 @_OUT
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx、pdf 或两者。")
-@click.option("--forms", "forms", default=",".join(PERSON_FORMS), show_default=True,
-              help="application（附件2）、agreement（服务协议）、appraisal（附件3）。")
+@click.option("--format", "formats", metavar="格式", default="docx,pdf", show_default=True, help="docx、pdf 或两者。")
+@click.option("--forms", "forms", metavar="文书", default=",".join(PERSON_FORMS), show_default=True,
+              help="生成哪些文书，可用逗号组合：附件2（申请登记表、application）、服务协议（协议、agreement）、"
+                   "附件3（考核鉴定表、appraisal），如 --forms 附件2,服务协议。")
+@_ALLOW_INELIGIBLE
 @_FORCE
 @_WAIT
-def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bool, wait: float) -> None:
-    """Render each person's documents: one .docx per copy, one print-ready PDF per document.
+def render(cases: tuple[str, ...], out: str, formats: str, forms: str, allow_ineligible: bool, force: bool,
+           wait: float) -> None:
+    """生成每个人的文书：每份（联）一个 .docx，每种文书一个可直接打印的 PDF。
 
-    Files go to ``OUT/<folder of the person>/`` (named after the record file the first time),
-    e.g. ``申请登记表_张三_第1份_申请人.docx`` and ``申请登记表_张三.pdf``; 附件3 is made for
-    every recorded term appraisal. Only documents whose inputs changed are rendered again; a
-    corrected document becomes the next version and the issued one moves to
-    ``superseded/v<N>/``. A bad record is reported (file, line, field) and the others are still
-    rendered; exit 1 if any failed.
+    文件写到 OUT/<此人的文件夹>/（首次生成时按记录文件命名），如
+    申请登记表_张三_第1份_申请人.docx 和 申请登记表_张三.pdf；每条已记录的考核鉴定都生成
+    附件3。只重新生成内容有变化的文书；更正后的文书为下一版，已出具的旧版移入
+    superseded/v<N>/。有误的记录会报告（文件、行、字段），其余记录照常生成；有失败时退出码为 1。
+
+    不符合第二条的人员（不能签订协议）不生成附件2 和服务协议，列出原因及条款，计为失败；附件3
+    照常生成（记录的是已完成的服务）。加 --allow-ineligible 则仍然生成，并逐人注明。
     """
     from formkit.jobs.persons import Selection, run
     from formkit.output.ledger import Ledger
 
-    selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"),
-                          _split_option(formats, ("docx", "pdf"), "--format"))
+    selection = Selection(_forms(forms), _split_option(formats, ("docx", "pdf"), "--format"))
     files = _record_files(cases)
     out_root = Path(out)
     with Ledger.open(out_root, wait=wait) as ledger:
@@ -239,35 +298,44 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bo
             r = outcome.result
             if r is not None:
                 extra = f"，撤回 {r.withdrawn}" if r.withdrawn else ""
+                note = ""
+                if outcome.ineligible_allowed:
+                    note = "；不符合第二条，按 --allow-ineligible 仍生成"
+                elif outcome.refused:
+                    note = "；不符合第二条，未生成申请登记表、服务协议"
                 click.echo(f"{outcome.path} → {out_root / outcome.folder}/（新 {r.new}，更正 {r.corrected}，"
-                           f"未变 {r.unchanged}{extra}）")
+                           f"未变 {r.unchanged}{extra}）{note}")
 
-        outcomes = run(ledger, files, selection, date.today(), force=force, on_done=done)
+        outcomes = run(ledger, files, selection, date.today(), force=force, allow_ineligible=allow_ineligible,
+                       on_done=done)
     text, failed = _summary(outcomes, "生成")
     click.echo(text)
     sys.exit(1 if failed else 0)
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path())
-@click.option("--forms", "forms", default="appraisal", show_default=True,
-              help="appraisal（附件3）、application（附件2）、agreement（服务协议），可用逗号组合。")
-@click.option("--year", "year", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
-@click.option("--jobs", "jobs", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
+@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="案卷...")
+@click.option("--forms", "forms", metavar="文书", default="appraisal", show_default=True,
+              help="打印哪些文书，可用逗号组合：附件3（考核鉴定表、appraisal）、附件2（申请登记表、application）、"
+                   "服务协议（协议、agreement），如 --forms 附件3。")
+@click.option("--year", "year", metavar="年度", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
+@click.option("--jobs", "jobs", metavar="进程数", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
 @_OUT
+@_ALLOW_INELIGIBLE
 @_FORCE
 @_WAIT
 @click.option("--no-progress", is_flag=True, help="不显示进度条。")
-def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: str, force: bool, wait: float,
-          no_progress: bool) -> None:
-    """Batch-print: render the selected documents of every record and collate one print PDF.
+def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: str, allow_ineligible: bool,
+          force: bool, wait: float, no_progress: bool) -> None:
+    """批量打印：生成所有记录的所选文书，并合成一个打印用 PDF。
 
-    Writes the per-person files (as ``formkit render``) and ``OUT/print/<表名>_<年度>_打印.pdf``:
-    all copies of all documents in order, each copy starting on an odd page (an inserted page
-    says （此页无正文）) for duplex printing; collated again only when one of its documents
-    changed. Runs in parallel over the cores with a progress bar; a bad record is reported
-    (file, line, field) and the rest are rendered (exit 1 then). Ctrl-C or a kill leaves only
-    whole files and a consistent ledger.
+    每个人的文件同 formkit render；另写 OUT/print/<表名>_<年度>_打印.pdf：全部文书的全部份数
+    依次排列，每份从奇数页开始（插入的空白页印有「此页无正文」），便于双面打印；只有其中某份
+    文书有变化时才重新合成。多进程并行并显示进度条；有误的记录会报告（文件、行、字段），
+    其余照常生成（此时退出码为 1）。按 Ctrl-C 或进程被终止时，已写出的文件都是完整的，
+    发文登记与之一致。
+
+    不符合第二条的人员不生成附件2 和服务协议（同 formkit render；--allow-ineligible 则仍生成）。
     """
     import os
     import signal
@@ -278,7 +346,7 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
     from formkit.jobs.persons import Selection, print_job, run
     from formkit.output.ledger import Ledger
 
-    selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"), ("docx", "pdf"), year)
+    selection = Selection(_forms(forms), ("docx", "pdf"), year)
     files = _record_files(cases)
     out_root = Path(out)
     jobs = jobs or os.cpu_count() or 1
@@ -296,13 +364,15 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
                 task = progress.add_task("生成文书", total=len(files))
 
                 def done(outcome) -> None:
-                    if outcome.failed:
-                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False, soft_wrap=True)
+                    if outcome.unsuccessful or outcome.ineligible_allowed:
+                        head = "[red]失败[/red]" if outcome.unsuccessful else "[yellow]不符合第二条，仍生成[/yellow]"
+                        progress.console.print(f"{head} {outcome.path}", highlight=False, soft_wrap=True)
                         for problem in outcome.problems:
                             progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)
 
-                outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force, on_done=done)
+                outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force,
+                               allow_ineligible=allow_ineligible, on_done=done)
             names = "、".join(load_form(f).short_title for f in selection.forms)
             job = print_job(ledger, f"{names}_{year or '全部'}_打印", outcomes, force=force)
     except KeyboardInterrupt:
@@ -317,16 +387,14 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 
 
 @main.command()
-@click.argument("case", type=click.Path(exists=True, dir_okay=False))
+@click.argument("case", type=click.Path(exists=True, dir_okay=False), metavar="案卷")
 @_OUT
 def diff(case: str, out: str) -> None:
-    """List what changed in a record since its documents were issued, and which documents.
+    """列出记录自文书出具以来改动了什么，以及哪些文书会因此更正。
 
-    Compares the record with what the ledger (``OUT/ledger.jsonl``) kept when the person's
-    documents were last issued: every changed field with its Chinese label, old and new value
-    (ID numbers and mobiles masked, the changed positions named), then each issued document a
-    re-render will correct, by the name it was issued with. Exit 0 when nothing changed, 1
-    otherwise.
+    把记录与发文登记（OUT/ledger.jsonl）中最近一次出具时保存的内容比较：列出每个改动的字段
+    （中文名称、原值和新值；身份证号码和手机号码打码，并说明改动的是第几位），再按出具时的
+    文件名列出重新生成时会更正的文书。没有改动时退出码为 0，否则为 1。
     """
     from formkit.jobs.diff import record_diff
 
@@ -337,9 +405,10 @@ def diff(case: str, out: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["case", "demand"]), default="case")
+@click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), default="case",
+                metavar="[种类]")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a case record or a demand list (for editor autocompletion)."""
+    """输出案卷记录（case/案卷）或需求信息表（demand/需求）的 JSON Schema，供编辑器自动补全。"""
     from formkit.model import Case, DemandList
 
     model = Case if kind == "case" else DemandList
@@ -349,10 +418,13 @@ def schema(kind: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["case", "demand"]))
+@click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), metavar="种类")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="写入文件（已存在则拒绝）。")
 def new(kind: str, out: str | None) -> None:
-    """Print (or write) a commented starting record: ``formkit new case > data/cases/x.yaml``."""
+    """输出（或写入文件）一份带注释的空白记录：案卷（case）或需求信息表（demand）。
+
+    例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml。
+    """
     from importlib import resources
 
     text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
@@ -369,28 +441,29 @@ def new(kind: str, out: str | None) -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path())
-@click.option("--level", "level", required=True, type=click.Choice(["county", "prefecture", "province"]),
-              help="县（county）、州（市）（prefecture）或省（province）级汇总表。")
-@click.option("--division", "division", metavar="CODE", help="县或州（市）的行政区划代码；只涉及一个时可省略。")
-@click.option("--year", "year", required=True, type=int, help="年度。")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(), metavar="需求表...")
+@click.option("--level", "level", required=True,
+              type=Words(["county", "prefecture", "province"], LEVEL_WORDS, "县|州|省|county|prefecture|province"),
+              help="汇总到哪一级：县（county）、州（市）（州、州市、prefecture）或省（province）。")
+@click.option("--division", "division", metavar="代码", help="县或州（市）的行政区划代码；只涉及一个时可省略。")
+@click.option("--year", "year", metavar="年度", required=True, type=int, help="年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
-@click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="docx、pdf、xlsx 的任意组合。")
-@click.option("--reported-on", "reported_on", metavar="YYYY-MM-DD", help="州（市）、省级表的填报时间（默认留空待填）。")
-@click.option("--filled-by", "filled_by", help="州（市）、省级表的填表人（默认留空）。")
-@click.option("--reviewed-by", "reviewed_by", help="州（市）、省级表的审核人（默认留空）。")
-@click.option("--phone", "phone", help="州（市）、省级表的联系电话（默认留空）。")
+@click.option("--format", "formats", metavar="格式", default="docx,pdf,xlsx", show_default=True, help="docx、pdf、xlsx 的任意组合。")
+@click.option("--reported-on", "reported_on", metavar="年-月-日", help="州（市）、省级表的填报时间（默认留空待填）。")
+@click.option("--filled-by", "filled_by", metavar="姓名", help="州（市）、省级表的填表人（默认留空）。")
+@click.option("--reviewed-by", "reviewed_by", metavar="姓名", help="州（市）、省级表的审核人（默认留空）。")
+@click.option("--phone", "phone", metavar="电话", help="州（市）、省级表的联系电话（默认留空）。")
 @_FORCE
 @_WAIT
 def demand(sources: tuple[str, ...], level: str, division: str | None, year: int, out: str, formats: str,
            reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None,
            force: bool, wait: float) -> None:
-    """附件1 需求信息表 of a county, a 州(市) or the province (第三条), as .docx, PDF and .xlsx.
+    """生成县、州（市）或省级的附件1 需求信息表（第三条），格式为 .docx、PDF 和 .xlsx。
 
-    SOURCES are county demand lists, YAML or the .xlsx a county reports (files or folders).
-    Higher levels merge the counties below ``--division``, sorted by division code, with 小计
-    rows per county and 州(市) and the 合计 row. Invalid lists are reported like ``formkit
-    check`` does (an .xlsx cell as ``file.xlsx:row:col``) and nothing is written (exit 1).
+    需求表 为各县的需求信息表：YAML 文件或县里报送的 .xlsx（文件或文件夹）。州（市）级和
+    省级表把 --division 下属各县的岗位合并，按行政区划代码排序，每县、每州（市）有小计行，
+    最后是合计行。有误的需求表按 formkit check 的格式报告（.xlsx 的单元格为「文件.xlsx:行:列」），
+    此时不写出任何文件（退出码为 1）。
     """
     from formkit.jobs.demand import run_demand
     from formkit.rollup.demand import Reporting
@@ -432,26 +505,25 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path())
-@click.option("--prefecture", "prefecture", required=True, metavar="CODE", help="州（市）的行政区划代码，如 532500。")
-@click.option("--year", "year", required=True, type=int, help="申报年度。")
+@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="案卷...")
+@click.option("--prefecture", "prefecture", required=True, metavar="代码", help="州（市）的行政区划代码，如 532500。")
+@click.option("--year", "year", metavar="年度", required=True, type=int, help="申报年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认该年12月31日，未到则今天）。")
-@click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
+@click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认该年12月31日，未到则今天）。")
+@click.option("--format", "formats", metavar="格式", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
 @click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
-@click.option("--jobs", "workers", type=int, help="生成合订本的并行进程数（默认 CPU 核数）。")
+@click.option("--jobs", "workers", metavar="进程数", type=int, help="生成合订本的并行进程数（默认 CPU 核数）。")
 @click.option("--workers", "workers", type=int, hidden=True, help="同 --jobs（旧名）。")
 @_FORCE
 @_WAIT
 def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of: str | None, formats: str,
             no_bundle: bool, workers: int | None, force: bool, wait: float) -> None:
-    """附件4 期满人员名册 and 附件5 岗位补贴申报表 of a 州(市) for a year (第十条), with the bundle.
+    """生成州（市）某年度的附件4 期满人员名册和附件5 岗位补贴申报表（第十条），以及合订本。
 
-    Lists everyone whose subsidy for a completed, passing period belongs to this 州(市)'s
-    declaration for the year, with the years paid now; sums them per county in figures and in
-    upper case. Writes the .docx/.pdf/.xlsx of both forms, one PDF in filing order (名册, 申报表,
-    then each person's 附件2 and 附件3), and the exclusions report (who was not listed, why, which
-    article), which is also printed. Any invalid record stops the declaration (exit 1).
+    列入本年度由本州（市）申报、考核期已满且考核合格的人员及本次核发的年数，按县汇总，金额含
+    大写。写出两张表的 .docx/.pdf/.xlsx、按归档顺序合订的 PDF（名册、申报表，然后是每人的附件2
+    和附件3），以及未列入人员的说明（谁未列入、原因、依据条款），说明也输出到屏幕。有任何一份
+    记录有误时不生成申报材料（退出码为 1）。
     """
     from formkit.context.filters import money_figures, rmb_upper
     from formkit.jobs.declaration import default_as_of, run_declaration
@@ -488,14 +560,13 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
 
 
 @main.command("forms")
-@click.option("--copy", "copy_to", metavar="DIR", type=click.Path(file_okay=False),
-              help="把全部表单（模板）复制到新目录 DIR，供在 Word/WPS 中修改。")
+@click.option("--copy", "copy_to", metavar="目录", type=click.Path(file_okay=False),
+              help="把全部表单（模板）复制到新目录，供在 Word/WPS 中修改。")
 def forms_folder(copy_to: str | None) -> None:
-    """Print the folder the forms (templates) are read from; ``--copy DIR`` makes a copy to edit.
+    """显示表单（模板）所在的文件夹；--copy 目录 复制一份供修改。
 
-    The forms are installed with formkit. To change a template: ``formkit forms --copy 我的表单``,
-    edit the copy in Word or WPS, and set the environment variable ``FORMKIT_FORMS`` to that
-    folder; from then on every formkit command uses the copy.
+    表单随 formkit 安装。要修改模板：先运行 formkit forms --copy 我的表单，在 Word 或 WPS 中
+    修改副本，再把环境变量 FORMKIT_FORMS 设为该文件夹；此后 formkit 的所有命令都使用这份副本。
     """
     import os
     import shutil
@@ -519,17 +590,16 @@ def forms_folder(copy_to: str | None) -> None:
 
 
 @main.command()
-@click.argument("forms", nargs=-1, type=click.Path())
-@click.option("--as", "as_form", metavar="FORM", help="检查单个模板文件时，按哪个表单的数据检查（如 application）。")
+@click.argument("forms", nargs=-1, type=click.Path(), metavar="[表单]...")
+@click.option("--as", "as_form", metavar="表单名", help="检查单个模板文件时，按哪个表单的数据检查（如 application）。")
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误，不输出警告。")
 def lint(forms: tuple[str, ...], as_form: str | None, quiet: bool) -> None:
-    """Check the Word and HTML templates of forms (every form when none is named).
+    """检查表单的 Word 和 HTML 模板（不指定时检查全部表单）。
 
-    FORM is a form id (``application``), a form folder, or a template file (``.docx``/``.html``,
-    with ``--as FORM`` when it is not in a form folder). Finds tags Word split across runs or
-    formatting, unbalanced ``{{ }}`` / ``{% %}``, misplaced ``{%tr %}`` row loops, and fields the
-    data does not have — in the body, tables, text boxes, headers and footers — saying where
-    (``第1个表格第3行第2列「…」``). Exit 0 when no faults (warnings allowed), 1 otherwise.
+    表单 为表单名（如 application）、表单文件夹或模板文件（.docx/.html；不在表单文件夹中时用
+    --as 表单名 指定按哪个表单检查）。查找被 Word 拆开或格式不一的标签、不成对的 {{ }} / {% %}、
+    位置不对的 {%tr %} 行循环、数据中没有的字段——正文、表格、文本框、页眉页脚都查——并说明
+    位置（如「第1个表格第3行第2列「…」」）。没有错误时退出码为 0（可有警告），否则为 1。
     """
     from formkit.lint import lint_targets
 

@@ -296,6 +296,8 @@ class Qualification(Record):
     practice_qualification: Line | None = Field(
         None, title="执业资格", description="卫生技术人员填写，如 执业医师资格")
     practice_certificate: Line | None = Field(None, title="执业资格证书编号")
+    practice_date: YearMonth | None = Field(
+        None, title="执业资格取得时间", description="须不晚于协议签订（第二条）")
 
 
 class Service(Record):

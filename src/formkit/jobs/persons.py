@@ -26,11 +26,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError, InternalError, InvalidValue, Problem
+from formkit.errors import FormkitError, InternalError, InvalidValue, Problem, Severity
 from formkit.output.ledger import Change, Issued, Ledger, Person, canonical, inputs_key, now_text, sha256
 from formkit.safe_names import safe_name
 
 BLANK_PAGE_TEXT = "（此页无正文）"
+ELIGIBILITY_FORMS = ("application", "agreement")
+"""The forms 第二条 decides: who may apply (附件2) and sign the agreement. They are refused for a
+person outside 第二条 unless ``allow_ineligible``; 附件3 records service already done and is not."""
 PRINT_FOLDER = "print"
 
 
@@ -82,6 +85,15 @@ class RecordOutcome:
     planned: list[Planned] = field(default_factory=list)
     withdraw: list[str] = field(default_factory=list)
     result: CommitResult | None = None
+    refused: tuple[str, ...] = ()
+    """Forms not made because the person is outside 第二条 (``ELIGIBILITY_FORMS``)."""
+    ineligible_allowed: bool = False
+    """Outside 第二条, made anyway (``allow_ineligible``)."""
+
+    @property
+    def unsuccessful(self) -> bool:
+        """Failed, or some selected form refused (第二条): counted as failed."""
+        return self.failed or bool(self.refused)
 
     @property
     def folder(self) -> str:
@@ -200,8 +212,10 @@ def _same_person_in(record: str, case) -> bool:
 # --------------------------------------------------------------------------- planning
 
 
-def plan_record(ledger: Ledger, outcome: RecordOutcome, selection: Selection, *, force: bool) -> None:
-    """Fill ``outcome.planned`` (what to render) and ``outcome.withdraw``."""
+def plan_record(ledger: Ledger, outcome: RecordOutcome, selection: Selection, *, force: bool,
+                forms: tuple[str, ...] | None = None) -> None:
+    """Fill ``outcome.planned`` (what to render) and ``outcome.withdraw``; ``forms`` (default
+    the selection's) are the forms this person gets."""
     from formkit.context import document_context
     from formkit.forms import load_form
     from formkit.plan import plan_documents
@@ -209,7 +223,8 @@ def plan_record(ledger: Ledger, outcome: RecordOutcome, selection: Selection, *,
     case, facts, person = outcome.case, outcome.facts, outcome.person
     assets = outcome.path.parent
     planned_ids = set()
-    for form_id in selection.forms:
+    forms = selection.forms if forms is None else forms
+    for form_id in forms:
         for doc in plan_documents(load_form(form_id), case, facts):
             doc_id = f"{person.number}/{doc.identity}"
             planned_ids.add(doc_id)
@@ -227,7 +242,7 @@ def plan_record(ledger: Ledger, outcome: RecordOutcome, selection: Selection, *,
                 item.render, item.keep = missing, bool(missing)
             outcome.planned.append(item)
     outcome.withdraw = sorted(d.id for d in ledger.of_person(person.number)
-                              if not d.withdrawn and d.form in selection.forms and d.id not in planned_ids)
+                              if not d.withdrawn and d.form in forms and d.id not in planned_ids)
 
 
 def render_planned(case, facts, items: list[tuple[Any, dict[str, Any], tuple[str, ...]]],
@@ -317,22 +332,54 @@ def _render_task(outcome: RecordOutcome) -> list[dict[str, bytes]] | str:
     return render_planned(outcome.case, outcome.facts, items, outcome.path.parent)
 
 
+def check_eligibility(outcome: RecordOutcome, selection: Selection, allow_ineligible: bool) -> tuple[str, ...]:
+    """The forms ``outcome``'s person gets: without the ``ELIGIBILITY_FORMS`` when they are outside
+    第二条 (each reason, with its article, added to the problems), unless ``allow_ineligible``
+    (then a warning says they were made anyway). A record left with no form fails."""
+    from formkit.forms import load_form
+
+    elig = outcome.facts.eligibility
+    decided = tuple(f for f in selection.forms if f in ELIGIBILITY_FORMS)
+    if elig.eligible or not decided:
+        return selection.forms
+    names = "、".join(load_form(f).short_title for f in decided)
+    why = "；".join(r.text for r in elig.reasons)
+    file = str(outcome.path)
+    if allow_ineligible:
+        outcome.ineligible_allowed = True
+        outcome.problems.append(Problem(f"不符合第二条，已按 --allow-ineligible 仍生成{names}：{why}",
+                                        file=file, severity=Severity.WARNING))
+        return selection.forms
+    outcome.refused = decided
+    outcome.problems.append(Problem(f"不符合第二条，不能签订协议，不予生成{names}"
+                                    "（确需生成时加 --allow-ineligible）：" + why, file=file))
+    forms = tuple(f for f in selection.forms if f not in ELIGIBILITY_FORMS)
+    if not forms:
+        outcome.failed = True
+    return forms
+
+
 def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date, *, jobs: int = 1,
-        force: bool = False, recycle: int = 20,
+        force: bool = False, recycle: int = 20, allow_ineligible: bool = False,
         on_done: Callable[[RecordOutcome], None] | None = None) -> list[RecordOutcome]:
     """Issue the selected documents of every record (see the module docstring), in input order.
     Rendering runs in ``jobs`` worker processes (fresh ones every ``jobs × recycle`` records, so
-    memory stays flat); only this process writes. ``on_done`` is called after each record."""
+    memory stays flat); only this process writes. ``on_done`` is called after each record.
+    A person outside 第二条 gets no 附件2 or 服务协议 unless ``allow_ineligible``
+    (:func:`check_eligibility`)."""
     outcomes = load_records(paths, as_of)
     claimed = {o.case.applicant.id_number for o in outcomes if not o.failed}
     for outcome in outcomes:
+        if outcome.failed:
+            continue
+        forms = check_eligibility(outcome, selection, allow_ineligible)
         if outcome.failed:
             continue
         outcome.person = find_person(ledger, outcome, claimed)
         if outcome.person is None:
             continue
         try:
-            plan_record(ledger, outcome, selection, force=force)
+            plan_record(ledger, outcome, selection, force=force, forms=forms)
         except FormkitError as exc:
             outcome.problems.append(Problem(str(exc), file=str(outcome.path)))
             outcome.failed = True

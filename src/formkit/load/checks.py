@@ -94,8 +94,14 @@ def check_case(case: Case) -> list[Problem]:
             out.append(_err("qualification.title_date", "填写了职称，缺少职称取得时间"))
         elif q.title_date < a.work_start:
             out.append(_err("qualification.title_date", "职称取得时间早于参加工作时间"))
-        elif q.title_date > ag.start:
-            out.append(_warn("qualification.title_date", "职称取得时间晚于服务起始日期"))
+        # A title obtained after signing is a 第二条 question (rules.eligibility: 签订协议时尚无
+        # 中级以上职称), reported by check as 不符合第二条, not as a fault of the record; with
+        # 执业资格 as well the person may still qualify, so it is only pointed out.
+        elif q.title_date > ag.start and q.practice_qualification is not None:
+            out.append(_warn("qualification.title_date", "职称取得时间晚于服务起始日期；第二条的资格只能依据签订协议时已有的执业资格"))
+    if q.practice_date is not None:
+        if q.practice_qualification is None:
+            out.append(_err("qualification.practice_date", "填写了执业资格取得时间但没有执业资格"))
     if q.title is None and q.practice_qualification is None:
         out.append(_err("qualification", "职称和执业资格至少填写一项（第二条）"))
 

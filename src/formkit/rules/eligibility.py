@@ -8,6 +8,7 @@ or public institution, continuously for 2 years or more (第十三条: counted i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 from formkit.model import Case, UnitLevel
@@ -32,6 +33,9 @@ class ReasonKind(str, Enum):
     """The place of service is not a 乡镇."""
     SERVICE_LENGTH = "service_length"
     """Fewer than ``minimum_years`` whole years (第二、十三条)."""
+    QUALIFIED_AFTER_SIGNING = "qualified_after_signing"
+    """The qualifying title or 执业医师资格 was obtained only after the agreement was signed:
+    第二条 admits those who hold it when they go to serve."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,12 @@ def title_level_of(case: Case) -> str | None:
     return resolve_title(q.title, q.title_level) if q.title else None
 
 
+def obtained_after(obtained: date | None, signed: date) -> bool:
+    """Whether a title or qualification of month ``obtained`` (a 年月, day 1) came after the
+    day ``signed``; the month of signing itself counts as in time (the day is not recorded)."""
+    return obtained is not None and (obtained.year, obtained.month) > (signed.year, signed.month)
+
+
 _UNSET: object = object()
 
 
@@ -105,11 +115,24 @@ def eligibility(
         title_level = title_level_of(case)
     has_title = title_level in _QUALIFYING_LEVELS
     has_practice = (q.practice_qualification or "").strip() == QUALIFYING_PRACTICE
+    signed = case.agreement.signed_on
+    late: list[str] = []  # qualifying, but obtained after the agreement was signed
+    if has_title and obtained_after(q.title_date, signed):
+        late.append(f"职称「{q.title}」（{title_level}）{q.title_date.year}年{q.title_date.month}月才取得")
+        has_title = False
+    if has_practice and obtained_after(q.practice_date, signed):
+        late.append(f"{QUALIFYING_PRACTICE}{q.practice_date.year}年{q.practice_date.month}月才取得")
+        has_practice = False
     if has_title:
         grounds.append(f"职称「{q.title}」为{title_level}，中级以上（含中级）（第二条）")
     if has_practice:
         grounds.append(f"具有{QUALIFYING_PRACTICE}的卫生技术人员（第二条）")
-    if not (has_title or has_practice):
+    if late and not (has_title or has_practice):
+        reasons.append(Reason(
+            ReasonKind.QUALIFIED_AFTER_SIGNING,
+            f"{'，'.join(late)}，晚于协议签订日期 {signed.year}年{signed.month}月{signed.day}日；签订协议时尚无"
+            f"中级以上职称或{QUALIFYING_PRACTICE}（第二条）", "第二条"))
+    elif not (has_title or has_practice):
         what = f"职称「{q.title}」为{title_level}" if q.title else "无职称"
         reasons.append(Reason(ReasonKind.QUALIFICATION,
                               f"{what}，且无{QUALIFYING_PRACTICE}；第二条要求中级以上职称或{QUALIFYING_PRACTICE}（第二条）",
