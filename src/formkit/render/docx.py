@@ -30,11 +30,11 @@ from formkit.context import COPY_LABEL_SLOT
 from formkit.errors import FormkitError, TemplateError
 from formkit.plan import Document
 from formkit.render.env import make_env, template_failure
+from formkit.render.ooxml_zip import rezip
 
 __all__ = ["render_docx", "render_docx_base", "stamp_docx"]
 
 AUTHOR = "formkit"
-_FIRST = "[Content_Types].xml"  # must lead the zip
 _SLOT_MARK = "<!--formkit:copy-label-->"
 """Follows the copy-label slot in the rendered XML. Values are escaped (``<`` → ``&lt;``), so no
 value can produce it: a name that happens to read 〔份数及持有人〕 is printed as typed, only the
@@ -130,21 +130,8 @@ def render_docx(doc: Document, context: dict[str, Any], when: date) -> list[byte
 
 def _rezip(data: bytes, date_time: tuple[int, int, int, int, int, int] | None,
            transform: Callable[[str, bytes], bytes] | None = None) -> bytes:
-    """Rewrite the zip ``data`` deterministically: ``[Content_Types].xml`` first, the other
-    members in their order, fixed times (``date_time``, or each member's own), attributes and
-    compression; ``transform(name, bytes)`` may change a member's content."""
+    """``ooxml_zip.rezip``, a damaged package reported as a ``TemplateError``."""
     try:
-        src = zipfile.ZipFile(io.BytesIO(data))
-        infos = sorted(src.infolist(), key=lambda i: i.filename != _FIRST)
-        members = [(i, src.read(i.filename)) for i in infos]
+        return rezip(data, date_time, transform)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise TemplateError(f"不是有效的 .docx 文件：{exc}") from None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, content in members:
-            member = zipfile.ZipInfo(info.filename, date_time=date_time or info.date_time)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 0
-            member.external_attr = 0
-            dst.writestr(member, transform(info.filename, content) if transform else content)
-    return out.getvalue()

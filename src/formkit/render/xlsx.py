@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from formkit.errors import DataError
+from formkit.render.ooxml_zip import rezip
 from formkit.load.xlsx import (BLANK_DATE, DATE_FORMAT, DEMAND_COLUMNS, EXCEL_CELL_LIMIT, FONT_BODY, FONT_HEI,
                                FONT_TITLE, GB2312_CHARSET, MONEY_FORMAT, TEXT_FORMAT, Column)
 
@@ -261,20 +262,7 @@ def _save(wb: Any, when: date, title: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # save_workbook() would stamp the clock into `modified`
-    return _rezip(buf.getvalue(), (max(when.year, 1980), when.month, when.day, 0, 0, 0))
-
-
-def _rezip(data: bytes, date_time: tuple[int, ...]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=date_time)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 0
-            member.external_attr = 0
-            dst.writestr(member, src.read(info.filename))
-    return out.getvalue()
+    return rezip(buf.getvalue(), (max(when.year, 1980), when.month, when.day, 0, 0, 0))
 
 
 # --------------------------------------------------------------------------- 附件1 writer
