@@ -14,7 +14,9 @@ never raise for bad input.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,7 +125,7 @@ def _loc_text(loc: Loc) -> str:
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     if len(raw) > MAX_BYTES:
-        return None, [Problem(f"文件过大（{len(raw):,} 字节，上限 {MAX_BYTES:,}）；一份记录只有几 KB", file=file)]
+        return None, [Problem(f"文件过大（超过上限 {MAX_BYTES:,} 字节）；一份记录只有几 KB", file=file)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -363,10 +365,35 @@ def validate_data(data: Any, model: type[M], pos: Positions, file: str) -> tuple
     return record, []
 
 
-def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+def regular_file_problem(path: str | Path) -> Problem | None:
+    """A problem when ``path`` is not a regular file (a FIFO, a folder, a device named like a
+    record would block or never end): checked with ``os.stat`` before anything opens it."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Problem(f"无法读取文件：{exc.strerror or exc}；请检查路径是否正确", file=file)
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("目录" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
+            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
+            else "特殊文件")
+    return Problem(f"这是{kind}，不是普通文件，拒绝读取；请给出记录文件本身", file=file)
+
+
+def _read_bounded(path: str | Path) -> bytes:
+    """At most ``MAX_BYTES + 1`` bytes (enough to tell the file is too large)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+    file = str(path)
+    refused = regular_file_problem(path)
+    if refused is not None:
+        return Loaded(file, None, (refused,))
+    try:
+        raw = _read_bounded(path)
     except OSError as exc:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
     data, pos, problems = parse_yaml(raw, file)
@@ -426,15 +453,24 @@ def record_kind(path: str | Path) -> str:
         return "demand"
     if "cases" in p.parts:
         return "case"
+    if regular_file_problem(p) is not None:
+        return "case"  # the loader refuses it
     try:
-        head = p.read_bytes()[:20000].decode("utf-8", "replace")
+        with open(p, "rb") as handle:
+            head = handle.read(20000).decode("utf-8", "replace")
     except OSError:
         return "case"
     return "demand" if any(line.startswith("posts:") for line in head.splitlines()) else "case"
 
 
 def load_record(path: str | Path) -> Loaded[Any]:
-    """Load a case or a demand list, whichever the file is (see ``record_kind``)."""
+    """Load a case or a demand list, whichever the file is (see ``record_kind``); a workbook
+    (``.xlsx``, or ``.xls``/``.et``/``.ods``/``.csv``, refused with what to do) is read as a
+    county's demand list, never as YAML."""
+    if Path(path).suffix.lower() in (".xlsx", ".xls", ".et", ".ods", ".csv"):
+        from formkit.load.xlsx import load_demand_file
+
+        return load_demand_file(path)
     return load_demand(path) if record_kind(path) == "demand" else load_case(path)
 
 
