@@ -242,7 +242,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
     links = 0
 
     def refuse_range(what: str, ref: str) -> None:
-        raise Refused(f"{where}的{what} {ref} 超出范围（{_LIMIT_TEXT}）；一份需求信息表只有几十行，"
+        raise Refused(f"{where}{what} {ref} 超出范围（{_LIMIT_TEXT}）；一份需求信息表只有几十行，"
                       f"请删除表格下方和右侧多余的行列后另存为 .xlsx")
 
     def on_element(elem) -> None:
@@ -254,7 +254,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
             has_content = any(_local(child.tag) in ("v", "is", "f") for child in elem)
             if at is not None and has_content:
                 if at[0] > MAX_ROWS or at[1] > MAX_COLUMNS:
-                    refuse_range("单元格", f"{column_letter(at[1])}{at[0]}")
+                    refuse_range("的单元格", f"{column_letter(at[1])}{at[0]}")
                 scan.max_row = max(scan.max_row, at[0])
                 scan.max_col = max(scan.max_col, at[1])
         elif tag == "dimension":
@@ -264,7 +264,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
         elif tag == "mergeCell":
             rng = _range(elem.get("ref", ""))
             if rng is None or not _within(rng):
-                refuse_range("合并单元格", elem.get("ref", "")[:40])
+                refuse_range("的合并单元格", elem.get("ref", "")[:40])
             scan.merged.append(rng)
             if len(scan.merged) > MAX_MERGED:
                 raise Refused(f"{where}有超过 {MAX_MERGED} 处合并单元格；一份需求信息表只用到几十处。{_RESAVE}")
@@ -272,7 +272,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
             links += 1
             rng = _range(elem.get("ref", ""))
             if rng is None or not _within(rng):
-                refuse_range("超链接", elem.get("ref", "")[:40])
+                refuse_range("的超链接", elem.get("ref", "")[:40])
             if links > MAX_HYPERLINKS:
                 raise Refused(f"{where}有超过 {MAX_HYPERLINKS} 个超链接；需求信息表不需要超链接，请删除后另存为 .xlsx")
 

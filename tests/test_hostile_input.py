@@ -1,0 +1,212 @@
+"""Input that cannot hurt (issue 14): hostile workbooks and records are refused quickly, within
+memory, with a Chinese message naming the file and what is wrong — never a Python traceback.
+
+The workbook cases run ``formkit check`` in a subprocess whose address space is capped
+(``RLIMIT_AS``) and with a timeout: a reader that inflated a bomb or allocated a 16k×1M grid
+would die there instead of answering exit 1 with the message.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from formkit.load.xlsx import read_demand_xlsx
+from formkit.load import xlsx_guard as guard
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+MEMORY_CAP = 1536 * 2**20
+
+
+def run_capped(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``formkit ARGS`` in a subprocess limited to ``MEMORY_CAP`` of address space."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, "-m", "formkit.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit, env=env)
+
+
+def plain_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "附件1"
+    wb.active["A1"] = "x"
+    wb.save(path)
+    return path
+
+
+def rezip(src: Path, dst: Path, changes: dict[str, bytes | None], *, level: int = 6) -> Path:
+    """A copy of the zip ``src`` with members replaced (bytes), removed (``None``) or added."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zout:
+        for info in zin.infolist():
+            if info.filename in changes:
+                continue
+            zout.writestr(info.filename, zin.read(info.filename))
+        for name, data in changes.items():
+            if data is not None:
+                zout.writestr(name, data)
+    return dst
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def edit_sheet(tmp: Path, name: str, edit) -> Path:
+    base = plain_workbook(tmp / "base.xlsx")
+    with zipfile.ZipFile(base) as z:
+        xml = z.read(SHEET).decode("utf-8")
+    return rezip(base, tmp / name, {SHEET: edit(xml).encode("utf-8")})
+
+
+def after_sheet_data(xml: str, extra: str) -> str:
+    return xml.replace("</sheetData>", "</sheetData>" + extra) if "</sheetData>" in xml else \
+        xml.replace("<sheetData/>", "<sheetData/>" + extra)
+
+
+def _bomb(tmp: Path) -> Path:
+    base = plain_workbook(tmp / "base.xlsx")
+    filler = b"<!-- " + b" " * 5_000_000 + b" -->"
+    return rezip(base, tmp / "bomb.xlsx", {"xl/sharedStrings.xml": filler}, level=9)
+
+
+def _huge_member(tmp: Path) -> Path:
+    base = plain_workbook(tmp / "base.xlsx")
+    return rezip(base, tmp / "huge.xlsx", {"xl/media/pad.bin": bytes(30_000_000)}, level=9)
+
+
+def _many_members(tmp: Path) -> Path:
+    base = plain_workbook(tmp / "base.xlsx")
+    return rezip(base, tmp / "many.xlsx", {f"xl/media/p{i}.bin": b"x" for i in range(2000)})
+
+
+def _far_cell(tmp: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "附件1"
+    wb.active["XFD1048576"] = "x"
+    wb.save(tmp / "far.xlsx")
+    return tmp / "far.xlsx"
+
+
+def _far_cell_no_dimension(tmp: Path) -> Path:
+    far = _far_cell(tmp)
+    with zipfile.ZipFile(far) as z:
+        xml = z.read(SHEET).decode("utf-8")
+    return rezip(far, tmp / "far2.xlsx", {SHEET: re.sub(r"<dimension[^>]*/>", "", xml).encode("utf-8")})
+
+
+def _merged_everything(tmp: Path) -> Path:
+    return edit_sheet(tmp, "merged.xlsx", lambda x: after_sheet_data(
+        x, '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'))
+
+
+def _many_merges(tmp: Path) -> Path:
+    cells = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(1, 601))
+    return edit_sheet(tmp, "merges.xlsx", lambda x: after_sheet_data(x, f'<mergeCells count="600">{cells}</mergeCells>'))
+
+
+def _linked_everything(tmp: Path) -> Path:
+    return edit_sheet(tmp, "links.xlsx", lambda x: after_sheet_data(
+        x, '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks>'))
+
+
+def _dtd(tmp: Path) -> Path:
+    return edit_sheet(tmp, "dtd.xlsx", lambda x: x.replace(
+        "<worksheet", '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><worksheet', 1))
+
+
+def _chartsheet(tmp: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    wb.create_chartsheet("附件1")
+    wb.save(tmp / "chart.xlsx")
+    return tmp / "chart.xlsx"
+
+
+def _no_sheet_part(tmp: Path) -> Path:
+    base = plain_workbook(tmp / "base.xlsx")
+    return rezip(base, tmp / "nopart.xlsx", {SHEET: None})
+
+
+def _not_xml(tmp: Path) -> Path:
+    return edit_sheet(tmp, "broken.xlsx", lambda x: x[: len(x) // 2])
+
+
+HOSTILE = [
+    (_bomb, "压缩比超过 100 倍"),
+    (_huge_member, "解压后有 30,000,000 字节，上限 20,000,000"),
+    (_many_members, "个部件，上限 300"),
+    (_far_cell, "工作表「附件1」声明的使用范围 XFD1048576:XFD1048576 超出范围（上限 1000 行、64 列"),
+    (_far_cell_no_dimension, "工作表「附件1」的单元格 XFD1048576 超出范围"),
+    (_merged_everything, "工作表「附件1」的合并单元格 A1:XFD1048576 超出范围"),
+    (_many_merges, "有超过 500 处合并单元格"),
+    (_linked_everything, "工作表「附件1」的超链接 A1:XFD1048576 超出范围"),
+    (_dtd, "含有 DTD/实体声明"),
+    (_chartsheet, "工作表「附件1」是图表，不是表格"),
+    (_no_sheet_part, "工作簿已损坏：缺少工作表「附件1」的数据（xl/worksheets/sheet1.xml）"),
+    (_not_xml, "不是完好的 XML（文件已损坏）"),
+]
+
+
+@pytest.mark.parametrize("make, expected", HOSTILE, ids=[m.__name__.strip("_") for m, _ in HOSTILE])
+def test_hostile_workbook_is_refused_in_process(tmp_path: Path, make, expected: str) -> None:
+    path = make(tmp_path)
+    loaded = read_demand_xlsx(path)
+    assert loaded.record is None
+    text = str(loaded.errors[0])
+    assert text.startswith(f"{path}: ") and expected in text, text
+    assert "Error" not in text and "object" not in text
+
+
+@pytest.mark.parametrize("make, expected", [HOSTILE[i] for i in (0, 3, 4, 5, 7)],
+                         ids=["bomb", "far_cell", "far_cell_no_dimension", "merged_everything", "linked_everything"])
+def test_hostile_workbook_is_answered_within_memory(tmp_path: Path, make, expected: str) -> None:
+    path = make(tmp_path)
+    result = run_capped("check", str(path))
+    assert result.returncode == 1, result.stderr
+    assert f"{path}: " in result.stderr and expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_good_workbook_is_still_read_and_check_reads_it_as_a_workbook(tmp_path: Path) -> None:
+    path = plain_workbook(tmp_path / "plain.xlsx")
+    result = run_capped("check", str(path))
+    assert result.returncode == 1
+    assert "找不到表头行" in result.stderr and "UTF-8" not in result.stderr
+
+
+def test_limits_are_named_constants() -> None:
+    assert guard.MAX_ROWS >= 100 and guard.MAX_COLUMNS >= 16
+    assert guard.column_letter(guard.MAX_COLUMNS) == "BL" and guard.column_letter(16384) == "XFD"
+
+
+# --------------------------------------------------------------------------- not regular files
+
+
+@pytest.mark.parametrize("name", ["x.yaml", "x.xlsx"])
+def test_a_fifo_named_like_a_record_is_refused_at_once(tmp_path: Path, name: str) -> None:
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    result = run_capped("check", str(fifo), timeout=60)  # opening the FIFO would block forever
+    assert result.returncode == 1, result.stderr
+    assert f"{fifo}: 这是命名管道（FIFO），不是普通文件，拒绝读取" in result.stderr
+
+
+def test_a_device_or_folder_named_like_a_record_is_refused(tmp_path: Path) -> None:
+    from formkit.load import load_case
+    from formkit.load.xlsx import load_demand_file
+
+    folder = tmp_path / "y.xlsx"
+    folder.mkdir()
+    assert "这是目录，不是普通文件" in str(load_demand_file(folder).errors[0])
+    assert "这是设备文件，不是普通文件" in str(load_case("/dev/zero").errors[0])
