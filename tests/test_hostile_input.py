@@ -210,3 +210,41 @@ def test_a_device_or_folder_named_like_a_record_is_refused(tmp_path: Path) -> No
     folder.mkdir()
     assert "这是目录，不是普通文件" in str(load_demand_file(folder).errors[0])
     assert "这是设备文件，不是普通文件" in str(load_case("/dev/zero").errors[0])
+
+
+# --------------------------------------------------------------------------- records (YAML)
+
+
+YAML_CASES = [
+    ("deep_lists", b"applicant: " + b"[" * 500 + b"]" * 500 + b"\n", "1:", "嵌套超过 20 层"),
+    ("deep_maps", b"applicant: " + b"{a: " * 500 + b"}" * 500 + b"\n", "1:", "嵌套超过 20 层"),
+    ("escape_past_unicode", b'applicant: "\\U00110000"\n', "1:", "转义序列写出的字符超出 Unicode 范围"),
+    ("escaped_surrogate", b'applicant: "\\ud800"\n', "1:12 applicant", "转义序列写出了不允许的字符 U+D800"),
+    ("escaped_nul", b'applicant: "a\\0b"\n', "1:12 applicant", "转义序列写出了不允许的字符 U+0000"),
+    ("raw_fffe", "applicant: x\ufffe\n".encode("utf-8"), "1:13", "含有 YAML 不允许的字符 U+FFFE"),
+    ("bad_escape", b'applicant: "\\q"\n', "1:", "反斜杠「\\」后的字符不是有效的转义"),
+    ("two_documents", b"a: 1\n---\nb: 2\n", "2:1", "一个文件只能有一份记录"),
+    ("directive", b"%YAML 1.1\n%YAML 1.1\n---\na: 1\n", "2:1", "不允许使用 YAML 指令"),
+    ("at_sign", b"a: @x\n", "1:4", "不能作为值的开头"),
+]
+
+
+@pytest.mark.parametrize("name, raw, where, expected", YAML_CASES, ids=[c[0] for c in YAML_CASES])
+def test_every_yaml_error_is_a_positioned_chinese_message(tmp_path: Path, name: str, raw: bytes, where: str,
+                                                          expected: str) -> None:
+    from formkit.load import load_case
+
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(raw)
+    loaded = load_case(path)
+    assert loaded.record is None
+    text = str(loaded.errors[0])
+    assert text.startswith(f"{path}:{where}") and expected in text, text
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", text.split(": ", 1)[1]), text  # no English from PyYAML
+
+
+def test_a_deeply_nested_record_is_refused_in_a_subprocess(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_bytes(b"applicant: " + b"[" * 5000 + b"]" * 5000 + b"\n")
+    result = run_capped("check", str(path))
+    assert result.returncode == 1 and "嵌套超过 20 层" in result.stderr and "Traceback" not in result.stderr

@@ -122,6 +122,15 @@ class RefusedYaml(DataError):
         self.mark = mark
 
 
+class RefusedWorkbook(DataError):
+    """A workbook refused before it is parsed (a zip bomb, a sheet far larger than a demand
+    list, a chartsheet, a missing part); ``message`` is the Chinese reason and what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class DataConflict(DataError):
     """Records or lists, each valid, that contradict each other: two demand lists of one county,
     one person listed twice in a declaration, lists of different years or divisions merged."""

@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import XMLPullParser
 
+from formkit.errors import RefusedWorkbook as Refused
+
 # --------------------------------------------------------------------------- the limits
 
 MAX_MEMBERS = 300
@@ -61,14 +63,6 @@ _DOCUMENT = _NS_REL + "/officeDocument"
 _DROPPED = {"c", "row", "mergeCell", "hyperlink", "Relationship", "sheet", "col", "cfRule", "dataValidation"}
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _RESAVE = "请在 Excel 或 WPS 中打开后另存为 .xlsx 再试"
-
-
-class Refused(Exception):
-    """The workbook is refused; ``message`` (Chinese) says what is wrong and what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
