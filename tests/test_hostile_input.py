@@ -248,3 +248,31 @@ def test_a_deeply_nested_record_is_refused_in_a_subprocess(tmp_path: Path) -> No
     path.write_bytes(b"applicant: " + b"[" * 5000 + b"]" * 5000 + b"\n")
     result = run_capped("check", str(path))
     assert result.returncode == 1 and "嵌套超过 20 层" in result.stderr and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- dates and years
+
+
+def test_a_date_far_in_the_future_is_refused_at_load(tmp_path: Path) -> None:
+    from formkit.load import load_case
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "cases" / "bai-zhongrong.yaml"
+    path = tmp_path / "far.yaml"
+    path.write_text(sample.read_text("utf-8").replace("  end: 2022-02-28", "  end: 9999-12-31", 1), "utf-8")
+    loaded = load_case(path)
+    assert loaded.record is None
+    assert str(loaded.errors[0]) == (f"{path}:51:8 agreement.end（服务截止日期）: 年份 9999 不在 1900–2100 之间"
+                                     "（9999-12-31）；这样的日期只可能是输错了年份，请更正")
+
+
+@pytest.mark.parametrize("year", ["10000", "12345678901234567890", "0", "abc", "２０２６"])
+def test_a_year_option_out_of_range_is_a_chinese_usage_error(tmp_path: Path, year: str) -> None:
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    result = CliRunner().invoke(main, ["declare", str(tmp_path), "--prefecture", "532500", "--year", year,
+                                       "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "--year 应为 1980–2100 之间的四位年度（如 2026），实为" in result.output
+    assert not (tmp_path / "o").exists()

@@ -52,13 +52,38 @@ def main() -> None:
     """formkit — 云南省专业技术人员到基层服务: records in, official documents out."""
 
 
+class _YearType(click.ParamType):
+    """A 年度 option: four digits within the model's years, else a Chinese usage error (exit 2)."""
+
+    name = "year"
+
+    def convert(self, value, param, ctx):  # noqa: D102
+        from formkit.model import YEAR_MAX, YEAR_MIN
+
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        option = param.opts[0] if param is not None else "--year"
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX):
+            raise UsageError(f"{option} 应为 {YEAR_MIN}–{YEAR_MAX} 之间的四位年度（如 2026），实为 {text[:30]!r}")
+        return int(text)
+
+
+YEAR = _YearType()
+
+
 def _as_of(value: str | None) -> date:
     if value is None:
         return date.today()
+    from formkit.model import DATE_MAX_YEAR, DATE_MIN_YEAR
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of 应为 YYYY-MM-DD，实为 {value!r}") from None
+        raise UsageError(f"--as-of 应为 YYYY-MM-DD，实为 {value[:30]!r}") from None
+    if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+        raise UsageError(f"--as-of 的年份应在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间，实为 {value!r}")
+    return day
 
 
 @main.command()
@@ -252,7 +277,7 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, force: bo
 @click.argument("cases", nargs=-1, required=True, type=click.Path())
 @click.option("--forms", "forms", default="appraisal", show_default=True,
               help="appraisal（附件3）、application（附件2）、agreement（服务协议），可用逗号组合。")
-@click.option("--year", "year", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
+@click.option("--year", "year", type=YEAR, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
 @click.option("--jobs", "jobs", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
 @_OUT
 @_FORCE
@@ -373,7 +398,7 @@ def new(kind: str, out: str | None) -> None:
 @click.option("--level", "level", required=True, type=click.Choice(["county", "prefecture", "province"]),
               help="县（county）、州（市）（prefecture）或省（province）级汇总表。")
 @click.option("--division", "division", metavar="CODE", help="县或州（市）的行政区划代码；只涉及一个时可省略。")
-@click.option("--year", "year", required=True, type=int, help="年度。")
+@click.option("--year", "year", required=True, type=YEAR, help="年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
 @click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="docx、pdf、xlsx 的任意组合。")
 @click.option("--reported-on", "reported_on", metavar="YYYY-MM-DD", help="州（市）、省级表的填报时间（默认留空待填）。")
@@ -404,7 +429,11 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
         except ValueError:
             pass
         if day is None:
-            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on!r}")
+            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on[:30]!r}")
+        from formkit.model import DATE_MAX_YEAR, DATE_MIN_YEAR
+
+        if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+            raise UsageError(f"--reported-on 的年份应在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间，实为 {reported_on!r}")
     checked_phone = None
     if phone:
         try:
@@ -434,7 +463,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path())
 @click.option("--prefecture", "prefecture", required=True, metavar="CODE", help="州（市）的行政区划代码，如 532500。")
-@click.option("--year", "year", required=True, type=int, help="申报年度。")
+@click.option("--year", "year", required=True, type=YEAR, help="申报年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认该年12月31日，未到则今天）。")
 @click.option("--format", "formats", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
