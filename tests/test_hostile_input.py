@@ -276,3 +276,44 @@ def test_a_year_option_out_of_range_is_a_chinese_usage_error(tmp_path: Path, yea
     assert result.exit_code == 2
     assert "--year 应为 1980–2100 之间的四位年度（如 2026），实为" in result.output
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- a crash is not invalid input
+
+
+def test_an_internal_error_exits_3_with_a_masked_crash_report(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from click.testing import CliRunner
+
+    import formkit.load
+    from formkit.cli import main
+
+    def broken(path):
+        raise RuntimeError("内部故障 530102199001011234 13812345678")
+
+    monkeypatch.setattr(formkit.load, "load_record", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    record = tmp_path / "x.yaml"
+    record.write_text("a: 1\n", "utf-8")
+    result = CliRunner().invoke(main, ["check", str(record)])
+    assert result.exit_code == 3, result.output
+    reports = list(tmp_path.glob("formkit-crash-*.txt"))
+    assert len(reports) == 1
+    assert f"formkit 内部错误，请把 {reports[0]} 发给维护者" in result.output
+    text = reports[0].read_text("utf-8")
+    assert "RuntimeError" in text and "Traceback" in text
+    assert "530102199001011234" not in text and "13812345678" not in text
+    assert "5301**********1234" in text
+
+
+def test_a_record_name_that_is_not_utf8_is_refused_not_a_crash(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "data" / "cases" / "bai-zhongrong.yaml"
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / os.fsdecode(b"b\xffx.yaml")).write_bytes(sample.read_bytes())
+    for args in (["check", str(folder)], ["render", str(folder), "--format", "docx", "--out", str(tmp_path / "o")]):
+        result = run_capped(*args)
+        assert result.returncode == 1, result.stderr
+        assert "b\\xffx.yaml: 文件名含有不是 UTF-8 编码的字节" in result.stderr
+        assert "formkit 内部错误" not in result.stderr

@@ -1,7 +1,9 @@
 """formkit's command line: thin — parse, call the pipeline, print, map errors to exit codes.
 
 Exit codes: 0 all good; 1 some record, list or template is invalid or records conflict; 2 usage,
-environment or internal problem (each error class in ``formkit.errors`` carries its own).
+environment or internal problem (each error class in ``formkit.errors`` carries its own); 3 an
+unexpected exception (a bug): the masked traceback is written to a ``formkit-crash-<time>.txt``
+file whose path is printed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,48 @@ def _echo_err(text: str) -> None:
     click.echo(text, err=True)
 
 
+CRASH_EXIT = 3
+"""Exit code of an unexpected exception (a bug in formkit), distinct from invalid input (1) and
+usage or environment problems (2)."""
+
+
+def _crash_report() -> Path | None:
+    """Write the current exception's traceback, masked (``formkit.privacy.scrub``), to
+    ``<temp dir>/formkit-crash-<time>.txt``; its path, or ``None`` when nothing could be written."""
+    import os
+    import platform
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    from formkit.privacy import scrub
+
+    try:
+        from importlib.metadata import version
+
+        release = version("formkit")
+    except Exception:  # noqa: BLE001
+        release = "?"
+    text = scrub("\n".join([
+        f"formkit {release}, Python {platform.python_version()}, {platform.platform()}",
+        "argv: " + " ".join(os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in sys.argv),
+        "",
+        traceback.format_exc(),
+    ]))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for folder in (Path(tempfile.gettempdir()), Path.home() / ".cache" / "formkit"):
+        path = folder / f"formkit-crash-{stamp}.txt"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # one place maps formkit errors to exit codes
         try:
@@ -34,6 +78,15 @@ class _Group(click.Group):
         except FormkitError as exc:
             _echo_err(f"formkit: {self._option_of(ctx, exc)}{exc}")
             ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception:  # a fault of formkit's own: never reported as invalid input (exit 1)
+            report = _crash_report()
+            if report is None:
+                _echo_err("formkit 内部错误（无法写出错误报告）；请把所运行的命令和记录文件名告诉维护者")
+            else:
+                _echo_err(f"formkit 内部错误，请把 {report} 发给维护者")
+            ctx.exit(CRASH_EXIT)
 
     def _option_of(self, ctx: click.Context, exc: FormkitError) -> str:
         """``--division：`` when ``exc`` is about the value of one of the command's options: domain
@@ -301,6 +354,7 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 
     from formkit.forms import load_form
     from formkit.jobs.persons import Selection, print_job, run
+    from formkit.load.records import display_path
     from formkit.output.ledger import Ledger
 
     selection = Selection(_split_option(forms, PERSON_FORMS, "--forms"), ("docx", "pdf"), year)
@@ -322,7 +376,8 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 
                 def done(outcome) -> None:
                     if outcome.failed:
-                        progress.console.print(f"[red]失败[/red] {outcome.path}", highlight=False, soft_wrap=True)
+                        progress.console.print(f"[red]失败[/red] {display_path(outcome.path)}", highlight=False,
+                                               soft_wrap=True)
                         for problem in outcome.problems:
                             progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)

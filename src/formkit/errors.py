@@ -8,7 +8,8 @@ Chinese label, and says what is wrong, e.g.::
 ID numbers and mobile phones are masked in every rendered message (see ``formkit.privacy``).
 
 Exit codes (used by the CLI): 0 all good, 1 invalid input (records, lists that conflict,
-templates), 2 usage, environment or internal problems (bad option, missing file, missing font).
+templates), 2 usage, environment or internal problems (bad option, missing file, missing font),
+3 an unexpected exception that is none of these (a bug; the CLI writes a masked crash report).
 Each error class carries its ``category`` and ``exit_code``.
 """
 

@@ -434,10 +434,20 @@ def validate_data(data: Any, model: type[M], pos: Positions, file: str) -> tuple
     return record, []
 
 
+def display_path(path: str | Path) -> str:
+    """A path as it can be printed and saved: bytes of the name that are not UTF-8 shown as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def regular_file_problem(path: str | Path) -> Problem | None:
     """A problem when ``path`` is not a regular file (a FIFO, a folder, a device named like a
     record would block or never end): checked with ``os.stat`` before anything opens it."""
     file = str(path)
+    try:
+        file.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 in the name (os.fsdecode's surrogateescape)
+        return Problem("文件名含有不是 UTF-8 编码的字节（常见于从旧系统或压缩包中取出的文件）；"
+                       "请把文件重命名（只用汉字、字母、数字），然后重试", file=display_path(path))
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -460,7 +470,7 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
     file = str(path)
     refused = regular_file_problem(path)
     if refused is not None:
-        return Loaded(file, None, (refused,))
+        return Loaded(refused.file or file, None, (refused,))
     try:
         raw = _read_bounded(path)
     except OSError as exc:

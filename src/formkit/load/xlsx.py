@@ -156,7 +156,7 @@ def read_demand_xlsx(path: str | Path) -> Loaded[DemandList]:
     problems: list[Problem] = []
     refused = regular_file_problem(path)
     if refused is not None:
-        return Loaded(file, None, (refused,))
+        return Loaded(refused.file or file, None, (refused,))
     size = Path(path).stat().st_size
     if size > MAX_XLSX_BYTES:
         return Loaded(file, None, (Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）；"
