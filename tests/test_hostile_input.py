@@ -317,3 +317,80 @@ def test_a_record_name_that_is_not_utf8_is_refused_not_a_crash(tmp_path: Path) -
         assert result.returncode == 1, result.stderr
         assert "b\\xffx.yaml: 文件名含有不是 UTF-8 编码的字节" in result.stderr
         assert "formkit 内部错误" not in result.stderr
+
+
+# --------------------------------------------------------------------------- fuzz, under the memory cap
+
+FUZZ = r'''
+import io, os, sys, tempfile, zipfile
+from pathlib import Path
+from hypothesis import HealthCheck, given, settings, strategies as st
+import openpyxl
+from formkit.load import load_case, load_demand
+from formkit.load.xlsx import read_demand_xlsx
+
+folder = Path(tempfile.mkdtemp())
+sample = Path(sys.argv[1]).read_bytes()
+atoms = st.sampled_from(["[", "]", "{", "}", ":", ": ", "- ", "\n", "  ", "\t", '"', "'", "\\", "\\U00110000",
+                         "\\ud800", "&a", "*a", "!!python/object", "%YAML 1.1\n", "---\n", "#", "|", ">", "?",
+                         "\ufffe", "\x00", "\u2028", "年", "2026-02-30", "9999-12-31", "530102199001011234"])
+texts = st.one_of(st.lists(atoms, max_size=60).map("".join), st.text(max_size=200))
+settings.register_profile("fuzz", max_examples=int(sys.argv[2]), deadline=None, derandomize=True,
+                          suppress_health_check=list(HealthCheck))
+settings.load_profile("fuzz")
+
+def check(loaded):
+    assert loaded.record is not None or loaded.errors, loaded
+    for p in loaded.problems:
+        str(p).encode("utf-8")
+
+@given(texts, st.sampled_from([load_case, load_demand]))
+def yaml_text(text, loader):
+    path = folder / "r.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    check(loader(path))
+
+@given(st.integers(0, len(sample) - 1), st.binary(min_size=1, max_size=8), st.booleans())
+def yaml_mutated(at, data, cut):
+    path = folder / "m.yaml"
+    path.write_bytes(sample[:at] + data + (b"" if cut else sample[at + len(data):]))
+    check(load_case(path))
+
+base = folder / "base.xlsx"
+wb = openpyxl.Workbook(); wb.active.title = "附件1"; wb.active["A1"] = "序号"; wb.save(base)
+with zipfile.ZipFile(base) as z:
+    parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+names = sorted(parts)
+
+@given(st.sampled_from(names), st.integers(0, 4000), st.binary(min_size=0, max_size=16), st.booleans())
+def xlsx_mutated(name, at, data, drop):
+    changed = dict(parts)
+    if drop:
+        del changed[name]
+    else:
+        body = changed[name]
+        at = at % (len(body) + 1)
+        changed[name] = body[:at] + data + body[at + len(data):]
+    path = folder / "w.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in changed.items():
+            z.writestr(n, b)
+    check(read_demand_xlsx(path))
+
+yaml_text(); yaml_mutated(); xlsx_mutated()
+print("fuzz ok")
+'''
+
+
+def test_fuzz_loaders_never_raise_under_a_memory_cap(tmp_path: Path) -> None:
+    """Every input gives a record or problems, never an exception (a small, derandomized run)."""
+    script = tmp_path / "fuzz.py"
+    script.write_text(FUZZ, "utf-8")
+    sample = Path(__file__).resolve().parents[1] / "data" / "cases" / "bai-zhongrong.yaml"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    result = subprocess.run([sys.executable, str(script), str(sample), "40"], capture_output=True, text=True,
+                            timeout=300, preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert result.returncode == 0 and "fuzz ok" in result.stdout, result.stderr[-4000:]
