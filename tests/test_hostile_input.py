@@ -394,3 +394,16 @@ def test_fuzz_loaders_never_raise_under_a_memory_cap(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(script), str(sample), "40"], capture_output=True, text=True,
                             timeout=300, preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(SRC)})
     assert result.returncode == 0 and "fuzz ok" in result.stdout, result.stderr[-4000:]
+
+
+def test_cells_without_references_are_measured_too(tmp_path: Path) -> None:
+    """Cells and rows may omit ``r`` (some generators do): they follow on, and are bounded alike."""
+    far = "".join("<c><v>1</v></c>" for _ in range(100))
+    path = edit_sheet(tmp_path, "noref.xlsx", lambda x: re.sub(
+        r"<sheetData>.*</sheetData>", f"<sheetData><row>{far}</row></sheetData>", x, flags=re.S))
+    text = str(read_demand_xlsx(path).errors[0])
+    assert "工作表「附件1」的单元格 BM1 超出范围" in text, text
+    near = edit_sheet(tmp_path, "near.xlsx", lambda x: re.sub(
+        r"<sheetData>.*</sheetData>", '<sheetData><row><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        x, flags=re.S))
+    assert guard.inspect_workbook(str(near)).max_row == 1 and "找不到表头行" in str(read_demand_xlsx(near).errors[0])

@@ -126,7 +126,7 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str):
             yield chunk
 
 
-def _xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, on_element) -> None:
+def _xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, on_element, on_start=None) -> None:
     """Stream-parse a part, calling ``on_element(elem)`` at each element's end; a DTD (the way
     to entity-expansion bombs) is refused."""
     parser = XMLPullParser(events=("start", "end"))
@@ -137,6 +137,8 @@ def _xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, on_element) -> 
         for event, elem in parser.read_events():
             if event == "start":
                 stack.append(elem)
+                if on_start is not None:
+                    on_start(elem)
                 continue
             stack.pop()
             on_element(elem)
@@ -239,12 +241,22 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
         raise Refused(f"{where}{what} {ref} 超出范围（{_LIMIT_TEXT}）；一份需求信息表只有几十行，"
                       f"请删除表格下方和右侧多余的行列后另存为 .xlsx")
 
+    here = [0, 0]  # row and column of the last cell: cells and rows may omit ``r`` (then they follow on)
+
+    def on_start(elem) -> None:
+        if _local(elem.tag) == "row":
+            r = elem.get("r", "")
+            here[0] = int(r) if r.isdigit() and len(r) <= 7 else here[0] + 1
+            here[1] = 0
+
     def on_element(elem) -> None:
         nonlocal links
         tag = _local(elem.tag)
         if tag == "c":
             ref = elem.get("r")
-            at = _cell_ref(ref) if ref else None
+            at = _cell_ref(ref) if ref else (here[0], here[1] + 1)
+            if at is not None:
+                here[1] = at[1]
             has_content = any(_local(child.tag) in ("v", "is", "f") for child in elem)
             if at is not None and has_content:
                 if at[0] > MAX_ROWS or at[1] > MAX_COLUMNS:
@@ -270,5 +282,5 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
             if links > MAX_HYPERLINKS:
                 raise Refused(f"{where}有超过 {MAX_HYPERLINKS} 个超链接；需求信息表不需要超链接，请删除后另存为 .xlsx")
 
-    _xml(zf, info, scan.name, on_element)
+    _xml(zf, info, scan.name, on_element, on_start)
     return scan
