@@ -1,7 +1,9 @@
 """formkit's command line: thin — parse, call the pipeline, print, map errors to exit codes.
 
 Exit codes: 0 all good; 1 some record, list or template is invalid or records conflict; 2 usage,
-environment or internal problem (each error class in ``formkit.errors`` carries its own).
+environment or internal problem (each error class in ``formkit.errors`` carries its own); 3 an
+unexpected exception (a bug): the masked traceback is written to a ``formkit-crash-<time>.txt``
+file whose path is printed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,48 @@ def _echo_err(text: str) -> None:
     click.echo(text, err=True)
 
 
+CRASH_EXIT = 3
+"""Exit code of an unexpected exception (a bug in formkit), distinct from invalid input (1) and
+usage or environment problems (2)."""
+
+
+def _crash_report() -> Path | None:
+    """Write the current exception's traceback, masked (``formkit.privacy.scrub``), to
+    ``<temp dir>/formkit-crash-<time>.txt``; its path, or ``None`` when nothing could be written."""
+    import os
+    import platform
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    from formkit.privacy import scrub
+
+    try:
+        from importlib.metadata import version
+
+        release = version("formkit")
+    except Exception:  # noqa: BLE001
+        release = "?"
+    text = scrub("\n".join([
+        f"formkit {release}, Python {platform.python_version()}, {platform.platform()}",
+        "argv: " + " ".join(os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in sys.argv),
+        "",
+        traceback.format_exc(),
+    ]))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for folder in (Path(tempfile.gettempdir()), Path.home() / ".cache" / "formkit"):
+        path = folder / f"formkit-crash-{stamp}.txt"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
 class _Group(click.Group):
     context_class = Context  # Chinese headings and wrapping (formkit.cli_zh)
 
@@ -39,6 +83,15 @@ class _Group(click.Group):
         except FormkitError as exc:
             _echo_err(f"formkit: {self._option_of(ctx, exc)}{exc}")
             ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception:  # a fault of formkit's own: never reported as invalid input (exit 1)
+            report = _crash_report()
+            if report is None:
+                _echo_err("formkit 内部错误（无法写出错误报告）；请把所运行的命令和记录文件名告诉维护者")
+            else:
+                _echo_err(f"formkit 内部错误，请把 {report} 发给维护者")
+            ctx.exit(CRASH_EXIT)
 
     def _option_of(self, ctx: click.Context, exc: FormkitError) -> str:
         """``--division：`` when ``exc`` is about the value of one of the command's options: domain
@@ -73,13 +126,38 @@ def main() -> None:
     """
 
 
+class _YearType(click.ParamType):
+    """A 年度 option: four digits within the model's years, else a Chinese usage error (exit 2)."""
+
+    name = "year"
+
+    def convert(self, value, param, ctx):  # noqa: D102
+        from formkit.model import YEAR_MAX, YEAR_MIN
+
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        option = param.opts[0] if param is not None else "--year"
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX):
+            raise UsageError(f"{option} 应为 {YEAR_MIN}–{YEAR_MAX} 之间的四位年度（如 2026），实为 {text[:30]!r}")
+        return int(text)
+
+
+YEAR = _YearType()
+
+
 def _as_of(value: str | None) -> date:
     if value is None:
         return date.today()
+    from formkit.model import DATE_MAX_YEAR, DATE_MIN_YEAR
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of 应为 YYYY-MM-DD，实为 {value!r}") from None
+        raise UsageError(f"--as-of 应为 YYYY-MM-DD，实为 {value[:30]!r}") from None
+    if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+        raise UsageError(f"--as-of 的年份应在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间，实为 {value!r}")
+    return day
 
 
 @main.command()
@@ -318,7 +396,7 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, allow_ine
 @click.option("--forms", "forms", metavar="文书", default="appraisal", show_default=True,
               help="打印哪些文书，可用逗号组合：附件3（考核鉴定表、appraisal）、附件2（申请登记表、application）、"
                    "服务协议（协议、agreement），如 --forms 附件3。")
-@click.option("--year", "year", metavar="年度", type=int, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
+@click.option("--year", "year", metavar="年度", type=YEAR, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
 @click.option("--jobs", "jobs", metavar="进程数", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
 @_OUT
 @_ALLOW_INELIGIBLE
@@ -344,6 +422,7 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
 
     from formkit.forms import load_form
     from formkit.jobs.persons import Selection, print_job, run
+    from formkit.load.records import display_path
     from formkit.output.ledger import Ledger
 
     selection = Selection(_forms(forms), ("docx", "pdf"), year)
@@ -366,7 +445,7 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
                 def done(outcome) -> None:
                     if outcome.unsuccessful or outcome.ineligible_allowed:
                         head = "[red]失败[/red]" if outcome.unsuccessful else "[yellow]不符合第二条，仍生成[/yellow]"
-                        progress.console.print(f"{head} {outcome.path}", highlight=False, soft_wrap=True)
+                        progress.console.print(f"{head} {display_path(outcome.path)}", highlight=False, soft_wrap=True)
                         for problem in outcome.problems:
                             progress.console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
                     progress.advance(task)
@@ -446,7 +525,7 @@ def new(kind: str, out: str | None) -> None:
               type=Words(["county", "prefecture", "province"], LEVEL_WORDS, "县|州|省|county|prefecture|province"),
               help="汇总到哪一级：县（county）、州（市）（州、州市、prefecture）或省（province）。")
 @click.option("--division", "division", metavar="代码", help="县或州（市）的行政区划代码；只涉及一个时可省略。")
-@click.option("--year", "year", metavar="年度", required=True, type=int, help="年度。")
+@click.option("--year", "year", metavar="年度", required=True, type=YEAR, help="年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
 @click.option("--format", "formats", metavar="格式", default="docx,pdf,xlsx", show_default=True, help="docx、pdf、xlsx 的任意组合。")
 @click.option("--reported-on", "reported_on", metavar="年-月-日", help="州（市）、省级表的填报时间（默认留空待填）。")
@@ -477,7 +556,11 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
         except ValueError:
             pass
         if day is None:
-            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on!r}")
+            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on[:30]!r}")
+        from formkit.model import DATE_MAX_YEAR, DATE_MIN_YEAR
+
+        if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+            raise UsageError(f"--reported-on 的年份应在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间，实为 {reported_on!r}")
     checked_phone = None
     if phone:
         try:
@@ -507,7 +590,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="案卷...")
 @click.option("--prefecture", "prefecture", required=True, metavar="代码", help="州（市）的行政区划代码，如 532500。")
-@click.option("--year", "year", metavar="年度", required=True, type=int, help="申报年度。")
+@click.option("--year", "year", metavar="年度", required=True, type=YEAR, help="申报年度。")
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出目录。")
 @click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认该年12月31日，未到则今天）。")
 @click.option("--format", "formats", metavar="格式", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")

@@ -8,7 +8,8 @@ Chinese label, and says what is wrong, e.g.::
 ID numbers and mobile phones are masked in every rendered message (see ``formkit.privacy``).
 
 Exit codes (used by the CLI): 0 all good, 1 invalid input (records, lists that conflict,
-templates), 2 usage, environment or internal problems (bad option, missing file, missing font).
+templates), 2 usage, environment or internal problems (bad option, missing file, missing font),
+3 an unexpected exception that is none of these (a bug; the CLI writes a masked crash report).
 Each error class carries its ``category`` and ``exit_code``.
 """
 
@@ -120,6 +121,15 @@ class RefusedYaml(DataError):
         super().__init__(message)
         self.message = message
         self.mark = mark
+
+
+class RefusedWorkbook(DataError):
+    """A workbook refused before it is parsed (a zip bomb, a sheet far larger than a demand
+    list, a chartsheet, a missing part); ``message`` is the Chinese reason and what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class DataConflict(DataError):

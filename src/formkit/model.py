@@ -84,26 +84,42 @@ def _para(value: Any) -> str:
     return _check_text(value, multiline=True)
 
 
+DATE_MIN_YEAR, DATE_MAX_YEAR = 1900, 2100
+"""Dates and year-months a record may hold: a birth month after 1900, nothing past 2100. The
+rules add years and days to these dates (service periods, appraisal periods, subsidy years), and
+``9999-12-31`` plus a day does not exist; a date outside is a typo, refused where it is read."""
+
+
+def _in_range(day: date, written: str) -> date:
+    if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+        raise InvalidValue(f"年份 {day.year} 不在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间（{written}）；"
+                           "这样的日期只可能是输错了年份，请更正")
+    return day
+
+
 def _date(value: Any) -> date:
     if isinstance(value, date):
-        return value
+        return _in_range(value, value.isoformat())
     if not isinstance(value, str) or not (m := _DATE_RE.match(value.strip())):
         raise InvalidValue(f"日期应写作 YYYY-MM-DD（如 2014-03-01），实为 {value!r}")
     try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        day = date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise InvalidValue(f"不存在的日期 {value}") from None
+    return _in_range(day, value.strip())
 
 
 def _year_month(value: Any) -> date:
     if isinstance(value, date):
-        return value.replace(day=1)
+        return _in_range(value.replace(day=1), value.isoformat()[:7])
     if not isinstance(value, str) or not (m := _YM_RE.match(value.strip())):
         raise InvalidValue(f"年月应写作 YYYY-MM 或 YYYY.MM（如 1985-03），实为 {value!r}")
     year, month = int(m[1]), int(m[2])
     if not 1 <= month <= 12:
         raise InvalidValue(f"月份应为 01–12，实为 {m[2]}")
-    return date(year, month, 1)
+    if year < 1:
+        raise InvalidValue(f"年份 {year} 不在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间：只可能是输错了年份，请更正")
+    return _in_range(date(year, month, 1), value.strip())
 
 
 def _count(value: Any) -> int:
@@ -118,6 +134,10 @@ def _count(value: Any) -> int:
     return number
 
 
+YEAR_MIN, YEAR_MAX = 1980, 2100
+"""A 年度 (of a demand list, an appraisal, a declaration): the programme began in the 1980s."""
+
+
 def _year(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         year = value
@@ -125,8 +145,8 @@ def _year(value: Any) -> int:
         year = int(value)
     else:
         raise InvalidValue(f"年度应为四位数字（如 2015），实为 {value!r}")
-    if not 1980 <= year <= 2100:
-        raise InvalidValue(f"年度 {year} 不在 1980–2100 之间")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise InvalidValue(f"年度 {year} 不在 {YEAR_MIN}–{YEAR_MAX} 之间")
     return year
 
 

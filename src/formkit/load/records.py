@@ -14,7 +14,9 @@ never raise for bad input.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +39,10 @@ from formkit.model import Case, DemandList, label_for
 
 MAX_BYTES = 1_000_000
 """A case record is a few KB; anything over 1 MB is refused before parsing."""
+
+MAX_DEPTH = 20
+"""Nesting of mappings and lists: a record is at most 4 levels deep (``resume[2].unit``); past 20
+the file is not a record, and a few hundred brackets would exhaust Python's recursion."""
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -99,6 +105,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseReso
         Composer.__init__(self)
         BaseConstructor.__init__(self)
         BaseResolver.__init__(self)
+        self.depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # noqa: D102
         event = self.peek_event()
@@ -107,7 +114,56 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseConstructor, BaseReso
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise RefusedYaml(f"不允许使用 YAML 锚点（&{anchor}）；请直接写出内容", event.start_mark)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise RefusedYaml(f"嵌套超过 {MAX_DEPTH} 层（列表或映射套得太深）；一份记录最多嵌套 4 层，"
+                                  "请检查括号 [ ] { } 是否成对", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Text:
+    """Line and column of a character index in a text (for errors that give only an index)."""
+
+    def __init__(self, text: str, index: int):
+        before = text[:index]
+        self.line = before.count("\n")
+        self.column = index - (before.rfind("\n") + 1)
+
+
+def _compose(text: str, file: str) -> tuple[Node | None, Problem | None]:
+    """The document's node tree, or the one problem that stops it — every error PyYAML (or
+    Python under it) can raise becomes a positioned Chinese message."""
+    loader = None
+    try:
+        loader = _StrictLoader(text)
+        return loader.get_single_node(), None
+    except RefusedYaml as exc:
+        line, col = _pos(exc.mark)
+        return None, Problem(exc.message, file=file, line=line, col=col)
+    except yaml.reader.ReaderError as exc:
+        line, col = _pos(_Text(text, exc.position))
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return None, Problem(f"含有 YAML 不允许的字符 U+{code:04X}（常见于从网页或其他软件粘贴）；请删除",
+                             file=file, line=line, col=col)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _pos(mark) if mark else (None, None)
+        said = f"{exc.context or ''} {exc.problem or ''}".strip() or str(exc)
+        return None, Problem(_syntax_message(said, text, line), file=file, line=line, col=col)
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # chr() of an escape past U+10FFFF (ValueError), anything else PyYAML lets through
+        mark = loader.get_mark() if loader is not None else None
+        line, col = _pos(mark) if mark is not None else (None, None)
+        what = ("转义序列写出的字符超出 Unicode 范围（最大 \\U0010FFFF）；请删除或更正该转义"
+                if isinstance(exc, (ValueError, OverflowError)) else
+                "YAML 格式错误：无法解析此处；请检查缩进、冒号后的空格、引号和括号是否成对")
+        return None, Problem(what, file=file, line=line, col=col)
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _pos(mark: Any) -> tuple[int, int]:
@@ -123,7 +179,7 @@ def _loc_text(loc: Loc) -> str:
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     if len(raw) > MAX_BYTES:
-        return None, [Problem(f"文件过大（{len(raw):,} 字节，上限 {MAX_BYTES:,}）；一份记录只有几 KB", file=file)]
+        return None, [Problem(f"文件过大（超过上限 {MAX_BYTES:,} 字节）；一份记录只有几 KB", file=file)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -161,13 +217,9 @@ def _refused_char(ch: str) -> bool:
 def _name_fields(text: str, problems: list[Problem]) -> list[Problem]:
     """Give each refused character's problem the path of the value it stands in, when the file
     parses once those characters are blanked out (they are reported either way)."""
-    loader = _StrictLoader("".join("x" if _refused_char(ch) else ch for ch in text))
-    try:
-        root = loader.get_single_node()
-    except (yaml.YAMLError, RefusedYaml):
+    root, problem = _compose("".join("x" if _refused_char(ch) else ch for ch in text), "")
+    if problem is not None:
         return problems
-    finally:
-        loader.dispose()
     spans: list[tuple[tuple[int, int], tuple[int, int], Loc]] = []
 
     def walk(node: Node | None, loc: Loc) -> None:
@@ -200,13 +252,29 @@ _SYNTAX_HINTS = (
     ("found undefined alias", "不允许使用 YAML 别名（*引用）；请直接写出内容"),
     ("found unexpected end of stream", "文件在引号或括号闭合前就结束了：请检查引号是否成对"),
     ("expected <block end>, but found", "缩进不一致：这一行比同一层的其他字段缩进得多或少"),
+    ("found unknown escape character", "双引号中反斜杠「\\」后的字符不是有效的转义：要写反斜杠本身请写「\\\\」，或改用单引号"),
+    ("expected escape sequence of", "转义序列 \\x、\\u、\\U 后的十六进制位数不对（应为 2、4、8 位）"),
+    ("that cannot start any token", "此处的字符（如 @、`、%）不能作为值的开头：请给整个值加引号"),
+    ("expected the node content", "此处缺少值：请检查逗号、括号和「- 」"),
+    ("expected ',' or ']'", "方括号 [ ] 中的各项应以逗号分隔，并以 ] 结束"),
+    ("expected ',' or '}'", "花括号 { } 中的各项应以逗号分隔，并以 } 结束"),
+    ("but found another document", "一个文件只能有一份记录（不能用 --- 分隔多份）"),
+    ("expected a comment or a line break", "此处应换行：值的后面多了内容（如引号闭合后还有字符）"),
+    ("found duplicate YAML directive", "不允许使用 YAML 指令（%YAML、%TAG）"),
+    ("found incompatible YAML document", "不允许使用 YAML 指令（%YAML、%TAG）"),
+    ("found undefined tag handle", "不允许使用 YAML 标签（!…）；值一律按文本书写"),
+    ("while scanning an anchor", "不允许使用 YAML 锚点（&）；请直接写出内容"),
+    ("while scanning an alias", "不允许使用 YAML 别名（*引用）；请直接写出内容"),
+    ("while scanning a block scalar", "多行文本（| 或 >）的写法有误：| 或 > 后应直接换行，内容缩进书写"),
+    ("found unexpected ':'", "这里不能出现冒号：请给含有「:」的值加引号"),
+    ("while scanning a simple key", "缺少冒号：每个字段应写作「键: 值」（半角冒号后加一个空格）"),
 )
 
 
 def _syntax_message(problem: str, text: str, line: int | None) -> str:
     """A Chinese explanation of a PyYAML syntax error, with the offending line quoted."""
     hint = next((h for key, h in _SYNTAX_HINTS if key in problem), None)
-    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{problem}）：请检查缩进、冒号后的空格和引号"
+    message = f"YAML 格式错误：{hint}" if hint else "YAML 格式错误：无法解析此处；请检查缩进、冒号后的空格、引号和括号是否成对"
     lines = text.splitlines()
     if line is not None and 1 <= line <= len(lines) and lines[line - 1].strip():
         shown = lines[line - 1].replace("\t", "⇥").strip()
@@ -236,24 +304,12 @@ def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
     text, problems = _decode(raw, file)
     if text is None:
         return None, Positions(), problems
-    loader = _StrictLoader(text)
-    try:
-        node = loader.get_single_node()
-    except RefusedYaml as exc:
-        line, col = _pos(exc.mark)
-        return None, Positions(), [Problem(exc.message, file=file, line=line, col=col)]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = _pos(mark) if mark else (None, None)
+    node, problem = _compose(text, file)
+    if problem is not None:
         fullwidth = _fullwidth_colons(text, file)
-        if fullwidth:  # the usual cause of "could not find expected ':'" in Chinese input
+        if fullwidth and problem.message.startswith("YAML 格式错误"):  # the usual cause in Chinese input
             return None, Positions(), fullwidth
-        return None, Positions(), [Problem(_syntax_message(exc.problem or str(exc), text, line),
-                                           file=file, line=line, col=col)]
-    except yaml.YAMLError as exc:
-        return None, Positions(), [Problem(f"YAML 无法读取：{exc}", file=file)]
-    finally:
-        loader.dispose()
+        return None, Positions(), [problem]
     if node is None:
         return None, Positions(), [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)]
     positions = Positions()
@@ -269,6 +325,7 @@ def _to_python(node: Node, loc: Loc, pos: Positions, problems: list[Problem], fi
             line, col = _pos(node.start_mark)
             problems.append(Problem(f"不允许使用 YAML 标签 {node.tag}；值一律按文本书写",
                                     path=path, file=file, line=line, col=col))
+        _escaped_chars(node, path, problems, file)
         return node.value
     if isinstance(node, SequenceNode):
         if node.tag != _SEQ_TAG:
@@ -286,6 +343,8 @@ def _to_python(node: Node, loc: Loc, pos: Positions, problems: list[Problem], fi
                 problems.append(Problem("键必须是普通文本", path=path, file=file, line=line, col=col))
                 continue
             key = key_node.value
+            if _escaped_chars(key_node, path, problems, file):
+                continue
             if key == "<<":
                 problems.append(Problem("不允许使用 YAML 合并键 <<", path=path, file=file, line=line, col=col))
                 continue
@@ -298,6 +357,18 @@ def _to_python(node: Node, loc: Loc, pos: Positions, problems: list[Problem], fi
             out[key] = _to_python(value_node, loc + (key,), pos, problems, file)
         return out
     raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+def _escaped_chars(node: ScalarNode, path: str, problems: list[Problem], file: str) -> bool:
+    """A value whose escapes (``"\\0"``, ``"\\ud800"``, ``"\\uFFFE"``) wrote a character the file itself
+    may not hold (a control character, half a surrogate pair, a non-character): refused."""
+    bad = next((ch for ch in node.value if _refused_char(ch) or ch in "\ufffe\uffff"), None)
+    if bad is None:
+        return False
+    line, col = _pos(node.start_mark)
+    problems.append(Problem(f"转义序列写出了不允许的字符 U+{ord(bad):04X}（控制字符或无效码位）；请删除或更正该转义",
+                            path=path, file=file, line=line, col=col))
+    return True
 
 
 _PYDANTIC_MESSAGES = {
@@ -363,10 +434,45 @@ def validate_data(data: Any, model: type[M], pos: Positions, file: str) -> tuple
     return record, []
 
 
-def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+def display_path(path: str | Path) -> str:
+    """A path as it can be printed and saved: bytes of the name that are not UTF-8 shown as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def regular_file_problem(path: str | Path) -> Problem | None:
+    """A problem when ``path`` is not a regular file (a FIFO, a folder, a device named like a
+    record would block or never end): checked with ``os.stat`` before anything opens it."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        file.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 in the name (os.fsdecode's surrogateescape)
+        return Problem("文件名含有不是 UTF-8 编码的字节（常见于从旧系统或压缩包中取出的文件）；"
+                       "请把文件重命名（只用汉字、字母、数字），然后重试", file=display_path(path))
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Problem(f"无法读取文件：{exc.strerror or exc}；请检查路径是否正确", file=file)
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("目录" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
+            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
+            else "特殊文件")
+    return Problem(f"这是{kind}，不是普通文件，拒绝读取；请给出记录文件本身", file=file)
+
+
+def _read_bounded(path: str | Path) -> bytes:
+    """At most ``MAX_BYTES + 1`` bytes (enough to tell the file is too large)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+    file = str(path)
+    refused = regular_file_problem(path)
+    if refused is not None:
+        return Loaded(refused.file or file, None, (refused,))
+    try:
+        raw = _read_bounded(path)
     except OSError as exc:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
     data, pos, problems = parse_yaml(raw, file)
@@ -426,15 +532,24 @@ def record_kind(path: str | Path) -> str:
         return "demand"
     if "cases" in p.parts:
         return "case"
+    if regular_file_problem(p) is not None:
+        return "case"  # the loader refuses it
     try:
-        head = p.read_bytes()[:20000].decode("utf-8", "replace")
+        with open(p, "rb") as handle:
+            head = handle.read(20000).decode("utf-8", "replace")
     except OSError:
         return "case"
     return "demand" if any(line.startswith("posts:") for line in head.splitlines()) else "case"
 
 
 def load_record(path: str | Path) -> Loaded[Any]:
-    """Load a case or a demand list, whichever the file is (see ``record_kind``)."""
+    """Load a case or a demand list, whichever the file is (see ``record_kind``); a workbook
+    (``.xlsx``, or ``.xls``/``.et``/``.ods``/``.csv``, refused with what to do) is read as a
+    county's demand list, never as YAML."""
+    if Path(path).suffix.lower() in (".xlsx", ".xls", ".et", ".ods", ".csv"):
+        from formkit.load.xlsx import load_demand_file
+
+        return load_demand_file(path)
     return load_demand(path) if record_kind(path) == "demand" else load_case(path)
 
 

@@ -34,6 +34,8 @@ from typing import Any
 
 from formkit.errors import Problem, Severity
 from formkit.load import Loaded, Positions, parse_loc, validate_data
+from formkit.load.records import regular_file_problem
+from formkit.load.xlsx_guard import Refused, SheetScan, inspect_workbook
 from formkit.model import DemandList, DemandPost, label_for
 
 __all__ = ["BLANK_DATE", "Column", "DEMAND_COLUMNS", "EXCEL_CELL_LIMIT", "MAX_XLSX_BYTES", "load_demand_file",
@@ -152,19 +154,26 @@ def read_demand_xlsx(path: str | Path) -> Loaded[DemandList]:
 
     file = str(path)
     problems: list[Problem] = []
-    try:
-        size = Path(path).stat().st_size
-    except OSError as exc:
-        return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
+    refused = regular_file_problem(path)
+    if refused is not None:
+        return Loaded(refused.file or file, None, (refused,))
+    size = Path(path).stat().st_size
     if size > MAX_XLSX_BYTES:
-        return Loaded(file, None, (Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=file),))
+        return Loaded(file, None, (Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）；"
+                                           "一份需求信息表只有几十 KB", file=file),))
     try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        return Loaded(file, None, (Problem(f"不是可读的 .xlsx 文件：{exc}", file=file),))
-    ws = wb["附件1"] if "附件1" in wb.sheetnames else wb.worksheets[0]
+        scan = inspect_workbook(file)
+    except Refused as exc:
+        return Loaded(file, None, (Problem(exc.message, file=file),))
+    except OSError as exc:
+        return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror or exc}", file=file),))
+    try:
+        ws = _Grid.read(file, scan)
+    except OSError as exc:
+        return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror or exc}", file=file),))
+    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged workbook
+        return Loaded(file, None, (Problem(f"不是可读的 .xlsx 文件：工作表「{scan.name}」无法读取（文件已损坏）；"
+                                           "请在 Excel 或 WPS 中打开后另存为 .xlsx 再试", file=file),))
 
     header_row = None
     for r in range(1, min(ws.max_row, 30) + 1):
@@ -270,6 +279,53 @@ def read_demand_xlsx(path: str | Path) -> Loaded[DemandList]:
     problems.sort(key=_where)
     ok = record is not None and not any(p.is_error for p in problems)
     return Loaded(file, record if ok else None, tuple(problems))
+
+
+class _Cell:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class _Range:
+    __slots__ = ("min_row", "min_col", "max_row", "max_col")
+
+    def __init__(self, min_row: int, min_col: int, max_row: int, max_col: int):
+        self.min_row, self.min_col, self.max_row, self.max_col = min_row, min_col, max_row, max_col
+
+
+class _Grid:
+    """The sheet's values, read once in openpyxl's read-only mode within the bounds the guard
+    measured (never the sheet's own claim of its size), with ``cell``/``max_row``/``max_column``
+    /``merged_cells.ranges`` like an openpyxl worksheet."""
+
+    def __init__(self, values: dict[tuple[int, int], Any], max_row: int, max_col: int,
+                 merged: list[tuple[int, int, int, int]]):
+        self._values = values
+        self.max_row, self.max_column = max_row, max_col
+        self.merged_cells = type("Merged", (), {"ranges": [_Range(*m) for m in merged]})()
+
+    def cell(self, row: int, column: int) -> _Cell:
+        return _Cell(self._values.get((row, column)))
+
+    @classmethod
+    def read(cls, file: str, scan: SheetScan) -> _Grid:
+        from openpyxl import load_workbook
+
+        values: dict[tuple[int, int], Any] = {}
+        if scan.max_row and scan.max_col:
+            wb = load_workbook(file, read_only=True, data_only=True)
+            try:
+                ws = wb[scan.name]
+                for r, row in enumerate(ws.iter_rows(min_row=1, max_row=scan.max_row, min_col=1,
+                                                     max_col=scan.max_col, values_only=True), start=1):
+                    for c, value in enumerate(row, start=1):
+                        if value is not None:
+                            values[(r, c)] = value
+            finally:
+                wb.close()
+        return cls(values, max(scan.max_row, 1), max(scan.max_col, 1), scan.merged)
 
 
 def _where(p: Problem) -> tuple[int, int]:
