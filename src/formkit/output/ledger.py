@@ -489,16 +489,16 @@ class Ledger:
         """Do the moves and renames of a committed transaction (idempotent), then mark it done."""
         from formkit.atomic import make_folders
 
-        for src, dst in line["moves"]:
-            source, target = self.root / src, self.root / dst
+        for src, dst in line["moves"]:  # (paths checked: a ledger edited by hand cannot move files out)
+            source, target = inside(self.root, src), inside(self.root, dst)
             if source.exists() and not target.exists():
                 make_folders(target.parent)
                 os.replace(source, target)
                 _crash_point()
         for staged, final in line["writes"]:
-            source = self.root / staged
+            source = inside(self.root, staged)
             if source.exists():
-                os.replace(source, self.root / final)
+                os.replace(source, inside(self.root, final))
                 _crash_point()
         self._append({"done": line["txn"]})
         self._pending = [p for p in self._pending if p["txn"] != line["txn"]]
