@@ -373,3 +373,18 @@ def test_an_output_folder_that_cannot_be_written_is_explained(tmp_path: Path) ->
     result = run("render", CASES / "ma-jun.yaml", "--out", afile / "sub")
     assert result.exit_code == 2 and "无法读写" in result.output and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_a_ledger_edited_to_move_files_out_of_the_folder_moves_nothing(ma_jun, tmp_path: Path) -> None:
+    record, out = ma_jun
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", "utf-8")
+    line = {"txn": 99, "at": "x", "documents": [], "persons": [], "writes": [],
+            "moves": [["../victim.txt", "ma-jun/stolen.txt"]]}
+    import json
+
+    with open(out / LEDGER_NAME, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line) + "\n")
+    result = run("render", record, "--out", out)
+    assert result.exit_code == 2 and "输出目录之外" in result.output
+    assert victim.read_text("utf-8") == "keep me" and not (out / "ma-jun" / "stolen.txt").exists()
