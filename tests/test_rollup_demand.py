@@ -248,24 +248,24 @@ def test_a_bad_cell_is_reported_at_its_row_and_column(generated, tmp_path: Path)
     loaded = read_demand_xlsx(_edit(good, tmp_path / "bad.xlsx", bad_count))
     assert not loaded.ok and loaded.record is None
     assert [str(p) for p in loaded.errors] == [
-        f"{tmp_path / 'bad.xlsx'}:6:11 posts[1].count（需求人数）: 应为正整数（如 2），实为 '两人'"]
+        f"{tmp_path / 'bad.xlsx'}: 附件1!K6 posts[1].count（需求人数）: 应为正整数（如 2），实为 '两人'"]
 
     # the CLI prints it like `formkit check` and writes nothing
     result = run("demand", str(tmp_path / "bad.xlsx"), "--level", "county", "--year", str(YEAR),
                  "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
-    assert f"bad.xlsx:6:11 posts[1].count（需求人数）: 应为正整数" in result.output
+    assert f"bad.xlsx: 附件1!K6 posts[1].count（需求人数）: 应为正整数" in result.output
     assert not [p for p in (tmp_path / "o").glob("*") if not p.name.startswith(".")]  # nothing issued
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (lambda ws: ws.__setitem__("O3", "2026/2/30"), ":3:15 reported_on（填报时间）: 日期应写作 YYYY-MM-DD"),
-    (lambda ws: ws.__setitem__("L3", 530300), ":3:12 county（县（市、区）代码）: 530300（曲靖市）不是县级行政区划"),
-    (lambda ws: ws.__setitem__("O7", 8.7451234e11), ":7:15 posts[2].phone（联系电话）: "),
-    (lambda ws: ws.__setitem__("L5", 1), ":5:12 posts[0].term_years（服务期限（年））: 服务期限不少于 2 年（第二条），实为 1 年"),
-    (lambda ws: ws.__setitem__("D6", None), ":6:4 posts[1].township（乡（镇））: 缺少必填项"),
-    (lambda ws: ws.__setitem__("F5", "国企"), ":5:6 posts[0].unit_kind（单位性质）: 应为 事业单位、企业 之一，实为「国企」"),
-    (lambda ws: ws.__setitem__("C11", None), ":11:3 filled_by（填表人）: 缺少必填项"),
+    (lambda ws: ws.__setitem__("O3", "2026/2/30"), ": 附件1!O3 reported_on（填报时间）: 日期应写作 YYYY-MM-DD"),
+    (lambda ws: ws.__setitem__("L3", 530300), ": 附件1!L3 county（县（市、区）代码）: 530300（曲靖市）不是县级行政区划"),
+    (lambda ws: ws.__setitem__("O7", 8.7451234e11), ": 附件1!O7 posts[2].phone（联系电话）: "),
+    (lambda ws: ws.__setitem__("L5", 1), ": 附件1!L5 posts[0].term_years（服务期限（年））: 服务期限不少于 2 年（第二条），实为 1 年"),
+    (lambda ws: ws.__setitem__("D6", None), ": 附件1!D6 posts[1].township（乡（镇））: 缺少必填项"),
+    (lambda ws: ws.__setitem__("F5", "国企"), ": 附件1!F5 posts[0].unit_kind（单位性质）: 应为 事业单位、企业 之一，实为「国企」"),
+    (lambda ws: ws.__setitem__("C11", None), ": 附件1!C11 filled_by（填表人）: 缺少必填项"),
 ])
 def test_bad_cells_of_every_kind(generated, tmp_path: Path, edit, expected: str) -> None:
     good = _xlsx_of(generated["530326"], tmp_path)  # 3 posts: rows 5–7, 合计 row 8 … footer row 9
@@ -273,26 +273,47 @@ def test_bad_cells_of_every_kind(generated, tmp_path: Path, edit, expected: str)
     ws = wb["附件1"]
     footer = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "填表人")
     if "filled_by" in expected:
-        expected = expected.replace(":11:3", f":{footer}:3")
+        expected = expected.replace("C11", f"C{footer}")
         edit = lambda ws: setattr(ws.cell(row=footer, column=3), "value", None)  # noqa: E731
     loaded = read_demand_xlsx(_edit(good, tmp_path / "x.xlsx", edit))
     assert not loaded.ok
     assert any(expected in str(p) for p in loaded.errors), [str(p) for p in loaded.problems]
 
 
-def test_warnings_for_unknown_columns_and_a_typed_total(generated, tmp_path: Path) -> None:
+def test_warnings_for_unknown_columns(generated, tmp_path: Path) -> None:
     good = _xlsx_of(generated["530326"], tmp_path)
-
-    def edit(ws):
-        ws["Q4"] = "内部编号"
-        total = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计")
-        ws.cell(row=total, column=11, value=99)
-
-    loaded = read_demand_xlsx(_edit(good, tmp_path / "w.xlsx", edit))
+    loaded = read_demand_xlsx(_edit(good, tmp_path / "w.xlsx", lambda ws: ws.__setitem__("Q4", "内部编号")))
     assert loaded.ok  # warnings only
     texts = [str(p) for p in loaded.warnings]
-    assert any(":4:17" in t and "未知的列「内部编号」" in t for t in texts)
-    assert any("合计 99 与各岗位需求人数之和" in t for t in texts)
+    assert any("附件1!Q4" in t and "未知的列「内部编号」" in t for t in texts)
+
+
+def test_a_stated_total_that_disagrees_is_an_error_unless_the_computed_one_is_accepted(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)
+    computed = sum(p.count for p in load_demand(generated["530326"]).record.posts)
+    total_row = []
+
+    def edit(ws):
+        total_row.append(next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计"))
+        ws.cell(row=total_row[0], column=11, value=computed + 1)
+
+    bad = _edit(good, tmp_path / "t.xlsx", edit)
+    loaded = read_demand_xlsx(bad)
+    assert not loaded.ok
+    assert [str(p) for p in loaded.errors] == [
+        f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计，"
+        "或加 --accept-computed-total 采用各行之和"]
+    accepted = read_demand_xlsx(bad, accept_computed_total=True)
+    assert accepted.ok and accepted.record == load_demand(generated["530326"]).record
+    assert [str(p) for p in accepted.warnings] == [
+        f"{bad}: 附件1!K{total_row[0]}: 警告: 合计 {computed + 1} 与各行之和 {computed} 不符；"
+        f"已按 --accept-computed-total 采用各行之和 {computed}"]
+    args = ("demand", str(bad), "--level", "county", "--year", str(YEAR), "--format", "xlsx")
+    result = run(*args, "--out", str(tmp_path / "o1"))
+    assert result.exit_code == 1 and f"合计 {computed + 1} 与各行之和 {computed} 不符" in result.output
+    result = run(*args, "--accept-computed-total", "--out", str(tmp_path / "o2"))
+    assert result.exit_code == 0 and "已按 --accept-computed-total 采用各行之和" in result.output, result.output
+    assert "--accept-computed-total" in run("demand", "--help").output
 
 
 def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:

@@ -532,17 +532,21 @@ def new(kind: str, out: str | None) -> None:
 @click.option("--filled-by", "filled_by", metavar="姓名", help="州（市）、省级表的填表人（默认留空）。")
 @click.option("--reviewed-by", "reviewed_by", metavar="姓名", help="州（市）、省级表的审核人（默认留空）。")
 @click.option("--phone", "phone", metavar="电话", help="州（市）、省级表的联系电话（默认留空）。")
+@click.option("--accept-computed-total", "accept_computed_total", is_flag=True,
+              help=".xlsx 中填写的小计、合计与各行之和不符时，采用各行之和（只警告，不报错）。")
 @_FORCE
 @_WAIT
 def demand(sources: tuple[str, ...], level: str, division: str | None, year: int, out: str, formats: str,
            reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None,
-           force: bool, wait: float) -> None:
+           accept_computed_total: bool, force: bool, wait: float) -> None:
     """生成县、州（市）或省级的附件1 需求信息表（第三条），格式为 .docx、PDF 和 .xlsx。
 
-    需求表 为各县的需求信息表：YAML 文件或县里报送的 .xlsx（文件或文件夹）。州（市）级和
-    省级表把 --division 下属各县的岗位合并，按行政区划代码排序，每县、每州（市）有小计行，
-    最后是合计行。有误的需求表按 formkit check 的格式报告（.xlsx 的单元格为「文件.xlsx:行:列」），
-    此时不写出任何文件（退出码为 1）。
+    需求表 为各县的需求信息表：YAML 文件或县里报送的 .xlsx（文件或文件夹），也可以是 formkit
+    生成的州（市）级汇总表 .xlsx（按其中各县读回）。州（市）级和省级表把 --division 下属各县
+    的岗位合并，按行政区划代码排序，每县、每州（市）有小计行，最后是合计行。有误的需求表按
+    formkit check 的格式报告（.xlsx 按单元格，如「文件.xlsx: 附件1!K6」），此时不写出任何文件
+    （退出码为 1）。.xlsx 中填写的合计与各行之和不符是错误，加 --accept-computed-total 则采用
+    各行之和。
     """
     from formkit.jobs.demand import run_demand
     from formkit.rollup.demand import Reporting
@@ -573,7 +577,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 
     with Ledger.open(Path(out), wait=wait) as ledger:
         result = run_demand(ledger, list(sources), level, year, division=division, formats=fmt,
-                            reporting=reporting, force=force)
+                            reporting=reporting, force=force, accept_computed_total=accept_computed_total)
     for problem in result.problems:
         _echo_err(str(problem))
     if result.table is None:
