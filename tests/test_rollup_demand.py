@@ -316,6 +316,63 @@ def test_a_stated_total_that_disagrees_is_an_error_unless_the_computed_one_is_ac
     assert "--accept-computed-total" in run("demand", "--help").output
 
 
+def _cache(path: Path, formula: str, value: str) -> Path:
+    """Give the formula ``formula`` the saved value ``value``, as Excel does when it saves."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = parts[sheet].decode("utf-8")
+    assert f"<f>{formula}</f><v></v>" in xml
+    parts[sheet] = xml.replace(f"<f>{formula}</f><v></v>", f"<f>{formula}</f><v>{value}</v>").encode("utf-8")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_formula_gives_its_saved_value_or_is_refused_as_a_formula(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)
+    expected = load_demand(generated["530326"]).record
+    second = expected.posts[1].count
+
+    def formula(ws):
+        ws["K6"] = f"={second}*1"
+
+    unsaved = _edit(good, tmp_path / "f.xlsx", formula)  # openpyxl saves no computed value
+    loaded = read_demand_xlsx(unsaved)
+    assert [str(p) for p in loaded.errors] == [
+        f"{unsaved}: 附件1!K6 posts[1].count（需求人数）: K6 是公式，但文件中没有保存计算结果；"
+        "请在 Excel/WPS 中打开并保存后再试，或直接填数值"]
+    saved = _cache(_edit(good, tmp_path / "g.xlsx", formula), f"{second}*1", str(second))
+    loaded = read_demand_xlsx(saved)
+    assert loaded.ok and loaded.record == expected, [str(p) for p in loaded.problems]
+
+
+def test_a_cell_merged_down_the_column_applies_to_every_row_it_covers(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)  # posts on rows 5–7
+    expected = load_demand(generated["530326"]).record
+
+    def merge_township(ws):
+        ws["D6"] = ws["D7"] = None
+        ws.merge_cells("D5:D7")  # one 乡（镇） over three posts
+
+    loaded = read_demand_xlsx(_edit(good, tmp_path / "m.xlsx", merge_township))
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    assert [p.township for p in loaded.record.posts] == [expected.posts[0].township] * 3
+
+    def merge_across(ws):
+        ws["I6"] = None
+        ws.merge_cells("H6:I6")  # 专业要求 over 职称要求: which column is it?
+
+    across = _edit(good, tmp_path / "a.xlsx", merge_across)
+    loaded = read_demand_xlsx(across)
+    assert not loaded.ok
+    assert f"{across}: 附件1!H6: H6:I6 是跨列合并的单元格，无法确定其内容属于哪一列；请取消合并后分别填写" in [
+        str(p) for p in loaded.errors]
+
+
 def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a zip")
