@@ -232,6 +232,48 @@ def test_province_from_xlsx_equals_province_from_yaml(generated, tmp_path: Path,
         assert (yaml_dir / "out" / f"{name}.{ext}").read_bytes() == (xlsx_dir / "out" / f"{name}.{ext}").read_bytes()
 
 
+def test_county_to_prefecture_to_province_through_files(generated, tmp_path: Path) -> None:
+    """第三条's chain through the files: the counties' lists → each 州(市)'s .xlsx (formkit's own
+    roll-up, 小计 per county, 合计) → the province read from those .xlsx equals the province from
+    the YAML lists, table and files."""
+    from formkit.load.xlsx import read_demand_lists
+
+    pref_dir = tmp_path / "pref"
+    for prefecture in ("530300", "532500", "532900"):
+        result = run("demand", *map(str, generated.values()), "--level", "prefecture", "--division", prefecture,
+                     "--year", str(YEAR), "--out", str(pref_dir), "--format", "xlsx", "--filled-by", "赵敏")
+        assert result.exit_code == 0, result.output
+    workbooks = sorted(pref_dir.glob("需求信息表_*.xlsx"))
+    assert len(workbooks) == 3
+    lists = []
+    for path in workbooks:
+        loaded = read_demand_lists(path)
+        assert loaded.ok, [str(p) for p in loaded.problems]
+        assert len(loaded.record) == 2  # two counties in each 州(市)
+        lists += loaded.record
+    yaml_lists = [load_demand(p).record for p in generated.values()]
+    assert {d.county: d.posts for d in lists} == {d.county: d.posts for d in yaml_lists}
+    assert merge_demand(lists, "province") == merge_demand(yaml_lists, "province")
+    outs = {}
+    for name, source in (("yaml", list(map(str, generated.values()))), ("xlsx", [str(p) for p in workbooks])):
+        outs[name] = tmp_path / f"out-{name}"
+        result = run("demand", *source, "--level", "province", "--year", str(YEAR), "--out", str(outs[name]),
+                     "--format", "xlsx,docx")
+        assert result.exit_code == 0, result.output
+    stem = f"需求信息表_云南省_{YEAR}"
+    for ext in ("xlsx", "docx"):
+        assert (outs["yaml"] / f"{stem}.{ext}").read_bytes() == (outs["xlsx"] / f"{stem}.{ext}").read_bytes()
+
+    # a 小计 typed wrong in the 州(市) table is named with both numbers
+    wb = openpyxl.load_workbook(workbooks[0])
+    ws = wb["附件1"]
+    sub = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(row=r, column=1).value or "").endswith("小计"))
+    label, stated = ws.cell(row=sub, column=1).value, ws.cell(row=sub, column=11).value
+    ws.cell(row=sub, column=11, value=stated + 5)
+    wb.save(tmp_path / "sub.xlsx")
+    assert f"{label} {stated + 5} 与各行之和 {stated} 不符" in str(read_demand_lists(tmp_path / "sub.xlsx").errors[0])
+
+
 def _edit(src: Path, dst: Path, edit) -> Path:
     wb = openpyxl.load_workbook(src)
     edit(wb["附件1"])
