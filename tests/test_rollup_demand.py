@@ -424,6 +424,46 @@ def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:
     assert "找不到表头行" in str(read_demand_xlsx(empty).errors[0])
 
 
+def test_new_demand_xlsx_is_a_blank_workbook_to_fill_in(tmp_path: Path) -> None:
+    blank = tmp_path / "需求.xlsx"
+    result = run("new", "需求", "--out", str(blank))
+    assert result.exit_code == 0 and blank.is_file(), result.output
+    assert run("new", "需求", "--out", str(blank)).exit_code == 2  # never overwritten
+    yaml_out = tmp_path / "需求.yaml"
+    assert run("new", "demand", "--out", str(yaml_out)).exit_code == 0
+    assert yaml_out.read_text("utf-8").lstrip().startswith("#")  # still the commented YAML
+
+    wb = openpyxl.load_workbook(blank)
+    assert wb.sheetnames == ["附件1", "说明"] and "填写说明" in wb["说明"]["A1"].value
+    ws = wb["附件1"]
+    assert [c.value for c in ws[4]] == [c.header for c in DEMAND_COLUMNS]
+    lists = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists == {"F": '"事业单位,企业"', "I": '"中级,副高级,正高级"'}
+
+    loaded = read_demand_xlsx(blank)  # read back empty: what to fill in, in Chinese, at its cell
+    texts = [str(p) for p in loaded.errors]
+    assert loaded.record is None
+    assert f"{blank}: 附件1!L3 county（县（市、区）代码）: 缺少必填项" in texts
+    assert f"{blank}: 附件1!A4 posts（需求岗位）: 至少需要一项" in texts
+    assert any("filled_by（填表人）: 缺少必填项" in t for t in texts)
+
+    expected = load_demand(HUIZE).record
+    ws["C3"], ws["I3"], ws["L3"] = expected.reporting_unit, str(expected.year), expected.county
+    ws["O3"] = datetime(expected.reported_on.year, expected.reported_on.month, expected.reported_on.day)
+    for i, post in enumerate(expected.posts):
+        for c, col in enumerate(DEMAND_COLUMNS, start=1):
+            if col.field and getattr(post, col.field) is not None:
+                ws.cell(row=5 + i, column=c, value=getattr(post, col.field))
+    footer = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "填表人")
+    ws.cell(row=footer, column=3, value=expected.filled_by)
+    ws.cell(row=footer, column=8, value=expected.reviewed_by)
+    ws.cell(row=footer, column=13, value=expected.phone)
+    wb.save(tmp_path / "filled.xlsx")
+    filled = read_demand_xlsx(tmp_path / "filled.xlsx")
+    assert filled.ok, [str(p) for p in filled.problems]
+    assert filled.record == expected
+
+
 # --------------------------------------------------------------------------- rendered table
 
 

@@ -498,16 +498,21 @@ def schema(kind: str) -> None:
 
 @main.command()
 @click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), metavar="种类")
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="写入文件（已存在则拒绝）。")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表。")
 def new(kind: str, out: str | None) -> None:
     """输出（或写入文件）一份带注释的空白记录：案卷（case）或需求信息表（demand）。
 
-    例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml。
+    例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml；
+    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）。
     """
     from importlib import resources
 
-    text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
+    blank_xlsx = out is not None and Path(out).suffix.lower() == ".xlsx"
+    if blank_xlsx and kind != "demand":
+        raise UsageError("只有需求信息表（demand）可以写成 .xlsx；案卷请写成 .yaml")
     if out is None:
+        text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
         click.echo(text, nl=False)
         return
     target = Path(out)
@@ -515,7 +520,14 @@ def new(kind: str, out: str | None) -> None:
         raise UsageError(f"{target} 已存在，不覆盖")
     from formkit.atomic import write_atomic
 
-    write_atomic(target, text.encode("utf-8"))
+    if blank_xlsx:
+        from formkit.forms import load_form
+        from formkit.render.xlsx import write_blank_demand_xlsx
+
+        data = write_blank_demand_xlsx(load_form("demand"))
+    else:
+        data = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8").encode("utf-8")
+    write_atomic(target, data)
     click.echo(f"已写入 {target}")
 
 

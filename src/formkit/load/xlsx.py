@@ -454,12 +454,11 @@ def _check_totals(records: list[DemandList], stated: list[tuple[str, int, int, A
         if label not in sums:
             continue
         computed = sums[label]
-        if isinstance(value, _Uncached):
-            written = "（公式，无计算结果）"
-        else:
-            written, _ = _cell_text(value)
-            if written is None or written == str(computed):
-                continue
+        if isinstance(value, _Uncached):  # e.g. the blank workbook's =SUM(…) never computed: says nothing
+            continue
+        written, _ = _cell_text(value)
+        if written is None or written == str(computed):
+            continue
         if accept:
             out.append(Problem(f"{label} {written} 与各行之和 {computed} 不符；已按 --accept-computed-total 采用各行之和 {computed}",
                                file=file, line=r, col=c, severity=Severity.WARNING))
