@@ -5,8 +5,12 @@ definitions the writer (``formkit.render.xlsx``) shares with it.
 that file, and ``read_demand_xlsx`` reads it back into a ``DemandList`` with exactly the
 validation of a YAML list (the model, then ``checks.check_demand``): every cell is read as the
 text a YAML scalar would be (numbers as their digits, dates as ``YYYY-MM-DD``), and every
-problem is placed at its cell — ``file.xlsx:ROW:COL posts[2].count（需求人数）: message``, ROW and
-COL 1-based as the sheet shows them (COL 11 is column K).
+problem is placed at its cell as a clerk sees it — ``file.xlsx: 附件1!K6 posts[2].count（需求人数）:
+message`` (``Problem.cell``; ``line``/``col`` still hold row and column for ordering). A formula
+gives its saved value (none saved: refused, saying so); a cell merged down one column gives its
+value to each row it covers (a 乡（镇） over several posts), one merged across columns in the
+table is refused. ``read_demand_lists`` also reads the 州(市)/province roll-up formkit writes
+back into its counties' lists.
 
 Workbooks written here: Chinese headers; text columns formatted as text (``@``) so ID numbers,
 phones and codes are never numbers (no ``5.30102E+17``, leading zeros kept); dates as real
@@ -21,7 +25,8 @@ Layout of a county's 附件1 sheet (``附件1``), which the reader relies on by 
 rows: the label cells ``填报单位（盖章）``, ``年度``, ``行政区划代码``, ``填报时间`` above the table and
 ``填表人``, ``审核人``, ``联系电话`` below it, each value in the cell right after its label; one
 header row (found by its column names, in any order); one row per post; ``小计``/``合计`` rows,
-whose numbers are computed and ignored on reading (a 合计 that disagrees is a warning).
+whose numbers are computed: a stated one that disagrees with its rows is an error naming both
+numbers (a warning with ``accept_computed_total``).
 """
 
 from __future__ import annotations
