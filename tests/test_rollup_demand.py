@@ -296,7 +296,7 @@ def test_a_bad_cell_is_reported_at_its_row_and_column(generated, tmp_path: Path)
     result = run("demand", str(tmp_path / "bad.xlsx"), "--level", "county", "--year", str(YEAR),
                  "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
-    assert f"bad.xlsx: 附件1!K6 posts[1].count（需求人数）: 应为正整数" in result.output
+    assert "bad.xlsx: 附件1!K6 posts[1].count（需求人数）: 应为正整数" in result.output
     assert not [p for p in (tmp_path / "o").glob("*") if not p.name.startswith(".")]  # nothing issued
 
 
@@ -343,13 +343,13 @@ def test_a_stated_total_that_disagrees_is_an_error_unless_the_computed_one_is_ac
     loaded = read_demand_xlsx(bad)
     assert not loaded.ok
     assert [str(p) for p in loaded.errors] == [
-        f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计，"
-        "或加 --accept-computed-total 采用各行之和"]
+        (f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计，"
+         "或加 --accept-computed-total 采用各行之和")]
     accepted = read_demand_xlsx(bad, accept_computed_total=True)
     assert accepted.ok and accepted.record == load_demand(generated["530326"]).record
     assert [str(p) for p in accepted.warnings] == [
-        f"{bad}: 附件1!K{total_row[0]}: 警告: 合计 {computed + 1} 与各行之和 {computed} 不符；"
-        f"已按 --accept-computed-total 采用各行之和 {computed}"]
+        (f"{bad}: 附件1!K{total_row[0]}: 警告: 合计 {computed + 1} 与各行之和 {computed} 不符；"
+         f"已按 --accept-computed-total 采用各行之和 {computed}")]
     args = ("demand", str(bad), "--level", "county", "--year", str(YEAR), "--format", "xlsx")
     result = run(*args, "--out", str(tmp_path / "o1"))
     assert result.exit_code == 1 and f"合计 {computed + 1} 与各行之和 {computed} 不符" in result.output
@@ -385,8 +385,8 @@ def test_a_formula_gives_its_saved_value_or_is_refused_as_a_formula(generated, t
     unsaved = _edit(good, tmp_path / "f.xlsx", formula)  # openpyxl saves no computed value
     loaded = read_demand_xlsx(unsaved)
     assert [str(p) for p in loaded.errors] == [
-        f"{unsaved}: 附件1!K6 posts[1].count（需求人数）: K6 是公式，但文件中没有保存计算结果；"
-        "请在 Excel/WPS 中打开并保存后再试，或直接填数值"]
+        (f"{unsaved}: 附件1!K6 posts[1].count（需求人数）: K6 是公式，但文件中没有保存计算结果；"
+         "请在 Excel/WPS 中打开并保存后再试，或直接填数值")]
     saved = _cache(_edit(good, tmp_path / "g.xlsx", formula), f"{second}*1", str(second))
     loaded = read_demand_xlsx(saved)
     assert loaded.ok and loaded.record == expected, [str(p) for p in loaded.problems]

@@ -43,8 +43,8 @@ from formkit.load.records import regular_file_problem
 from formkit.load.xlsx_guard import Refused, SheetScan, column_letter, inspect_workbook
 from formkit.model import DemandList, DemandPost, label_for
 
-__all__ = ["BLANK_DATE", "Column", "DEMAND_COLUMNS", "EXCEL_CELL_LIMIT", "MAX_XLSX_BYTES", "load_demand_file",
-           "cell_name", "load_demand_lists", "read_demand_lists", "read_demand_xlsx", "read_table"]
+__all__ = ["BLANK_DATE", "DEMAND_COLUMNS", "EXCEL_CELL_LIMIT", "MAX_XLSX_BYTES", "Column", "cell_name",
+           "load_demand_file", "load_demand_lists", "read_demand_lists", "read_demand_xlsx", "read_table"]
 
 MAX_XLSX_BYTES = 10_000_000
 """A county's table is some tens of KB; a larger file is refused before opening."""
