@@ -232,6 +232,48 @@ def test_province_from_xlsx_equals_province_from_yaml(generated, tmp_path: Path,
         assert (yaml_dir / "out" / f"{name}.{ext}").read_bytes() == (xlsx_dir / "out" / f"{name}.{ext}").read_bytes()
 
 
+def test_county_to_prefecture_to_province_through_files(generated, tmp_path: Path) -> None:
+    """第三条's chain through the files: the counties' lists → each 州(市)'s .xlsx (formkit's own
+    roll-up, 小计 per county, 合计) → the province read from those .xlsx equals the province from
+    the YAML lists, table and files."""
+    from formkit.load.xlsx import read_demand_lists
+
+    pref_dir = tmp_path / "pref"
+    for prefecture in ("530300", "532500", "532900"):
+        result = run("demand", *map(str, generated.values()), "--level", "prefecture", "--division", prefecture,
+                     "--year", str(YEAR), "--out", str(pref_dir), "--format", "xlsx", "--filled-by", "赵敏")
+        assert result.exit_code == 0, result.output
+    workbooks = sorted(pref_dir.glob("需求信息表_*.xlsx"))
+    assert len(workbooks) == 3
+    lists = []
+    for path in workbooks:
+        loaded = read_demand_lists(path)
+        assert loaded.ok, [str(p) for p in loaded.problems]
+        assert len(loaded.record) == 2  # two counties in each 州(市)
+        lists += loaded.record
+    yaml_lists = [load_demand(p).record for p in generated.values()]
+    assert {d.county: d.posts for d in lists} == {d.county: d.posts for d in yaml_lists}
+    assert merge_demand(lists, "province") == merge_demand(yaml_lists, "province")
+    outs = {}
+    for name, source in (("yaml", list(map(str, generated.values()))), ("xlsx", [str(p) for p in workbooks])):
+        outs[name] = tmp_path / f"out-{name}"
+        result = run("demand", *source, "--level", "province", "--year", str(YEAR), "--out", str(outs[name]),
+                     "--format", "xlsx,docx")
+        assert result.exit_code == 0, result.output
+    stem = f"需求信息表_云南省_{YEAR}"
+    for ext in ("xlsx", "docx"):
+        assert (outs["yaml"] / f"{stem}.{ext}").read_bytes() == (outs["xlsx"] / f"{stem}.{ext}").read_bytes()
+
+    # a 小计 typed wrong in the 州(市) table is named with both numbers
+    wb = openpyxl.load_workbook(workbooks[0])
+    ws = wb["附件1"]
+    sub = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(row=r, column=1).value or "").endswith("小计"))
+    label, stated = ws.cell(row=sub, column=1).value, ws.cell(row=sub, column=11).value
+    ws.cell(row=sub, column=11, value=stated + 5)
+    wb.save(tmp_path / "sub.xlsx")
+    assert f"{label} {stated + 5} 与各行之和 {stated} 不符" in str(read_demand_lists(tmp_path / "sub.xlsx").errors[0])
+
+
 def _edit(src: Path, dst: Path, edit) -> Path:
     wb = openpyxl.load_workbook(src)
     edit(wb["附件1"])
@@ -248,24 +290,24 @@ def test_a_bad_cell_is_reported_at_its_row_and_column(generated, tmp_path: Path)
     loaded = read_demand_xlsx(_edit(good, tmp_path / "bad.xlsx", bad_count))
     assert not loaded.ok and loaded.record is None
     assert [str(p) for p in loaded.errors] == [
-        f"{tmp_path / 'bad.xlsx'}:6:11 posts[1].count（需求人数）: 应为正整数（如 2），实为 '两人'"]
+        f"{tmp_path / 'bad.xlsx'}: 附件1!K6 posts[1].count（需求人数）: 应为正整数（如 2），实为 '两人'"]
 
     # the CLI prints it like `formkit check` and writes nothing
     result = run("demand", str(tmp_path / "bad.xlsx"), "--level", "county", "--year", str(YEAR),
                  "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
-    assert f"bad.xlsx:6:11 posts[1].count（需求人数）: 应为正整数" in result.output
+    assert "bad.xlsx: 附件1!K6 posts[1].count（需求人数）: 应为正整数" in result.output
     assert not [p for p in (tmp_path / "o").glob("*") if not p.name.startswith(".")]  # nothing issued
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (lambda ws: ws.__setitem__("O3", "2026/2/30"), ":3:15 reported_on（填报时间）: 日期应写作 YYYY-MM-DD"),
-    (lambda ws: ws.__setitem__("L3", 530300), ":3:12 county（县（市、区）代码）: 530300（曲靖市）不是县级行政区划"),
-    (lambda ws: ws.__setitem__("O7", 8.7451234e11), ":7:15 posts[2].phone（联系电话）: "),
-    (lambda ws: ws.__setitem__("L5", 1), ":5:12 posts[0].term_years（服务期限（年））: 服务期限不少于 2 年（第二条），实为 1 年"),
-    (lambda ws: ws.__setitem__("D6", None), ":6:4 posts[1].township（乡（镇））: 缺少必填项"),
-    (lambda ws: ws.__setitem__("F5", "国企"), ":5:6 posts[0].unit_kind（单位性质）: 应为 事业单位、企业 之一，实为「国企」"),
-    (lambda ws: ws.__setitem__("C11", None), ":11:3 filled_by（填表人）: 缺少必填项"),
+    (lambda ws: ws.__setitem__("O3", "2026/2/30"), ": 附件1!O3 reported_on（填报时间）: 日期应写作 YYYY-MM-DD"),
+    (lambda ws: ws.__setitem__("L3", 530300), ": 附件1!L3 county（县（市、区）代码）: 530300（曲靖市）不是县级行政区划"),
+    (lambda ws: ws.__setitem__("O7", 8.7451234e11), ": 附件1!O7 posts[2].phone（联系电话）: "),
+    (lambda ws: ws.__setitem__("L5", 1), ": 附件1!L5 posts[0].term_years（服务期限（年））: 服务期限不少于 2 年（第二条），实为 1 年"),
+    (lambda ws: ws.__setitem__("D6", None), ": 附件1!D6 posts[1].township（乡（镇））: 缺少必填项"),
+    (lambda ws: ws.__setitem__("F5", "国企"), ": 附件1!F5 posts[0].unit_kind（单位性质）: 应为 事业单位、企业 之一，实为「国企」"),
+    (lambda ws: ws.__setitem__("C11", None), ": 附件1!C11 filled_by（填表人）: 缺少必填项"),
 ])
 def test_bad_cells_of_every_kind(generated, tmp_path: Path, edit, expected: str) -> None:
     good = _xlsx_of(generated["530326"], tmp_path)  # 3 posts: rows 5–7, 合计 row 8 … footer row 9
@@ -273,26 +315,104 @@ def test_bad_cells_of_every_kind(generated, tmp_path: Path, edit, expected: str)
     ws = wb["附件1"]
     footer = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "填表人")
     if "filled_by" in expected:
-        expected = expected.replace(":11:3", f":{footer}:3")
+        expected = expected.replace("C11", f"C{footer}")
         edit = lambda ws: setattr(ws.cell(row=footer, column=3), "value", None)  # noqa: E731
     loaded = read_demand_xlsx(_edit(good, tmp_path / "x.xlsx", edit))
     assert not loaded.ok
     assert any(expected in str(p) for p in loaded.errors), [str(p) for p in loaded.problems]
 
 
-def test_warnings_for_unknown_columns_and_a_typed_total(generated, tmp_path: Path) -> None:
+def test_warnings_for_unknown_columns(generated, tmp_path: Path) -> None:
     good = _xlsx_of(generated["530326"], tmp_path)
-
-    def edit(ws):
-        ws["Q4"] = "内部编号"
-        total = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计")
-        ws.cell(row=total, column=11, value=99)
-
-    loaded = read_demand_xlsx(_edit(good, tmp_path / "w.xlsx", edit))
+    loaded = read_demand_xlsx(_edit(good, tmp_path / "w.xlsx", lambda ws: ws.__setitem__("Q4", "内部编号")))
     assert loaded.ok  # warnings only
     texts = [str(p) for p in loaded.warnings]
-    assert any(":4:17" in t and "未知的列「内部编号」" in t for t in texts)
-    assert any("合计 99 与各岗位需求人数之和" in t for t in texts)
+    assert any("附件1!Q4" in t and "未知的列「内部编号」" in t for t in texts)
+
+
+def test_a_stated_total_that_disagrees_is_an_error_unless_the_computed_one_is_accepted(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)
+    computed = sum(p.count for p in load_demand(generated["530326"]).record.posts)
+    total_row = []
+
+    def edit(ws):
+        total_row.append(next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计"))
+        ws.cell(row=total_row[0], column=11, value=computed + 1)
+
+    bad = _edit(good, tmp_path / "t.xlsx", edit)
+    loaded = read_demand_xlsx(bad)
+    assert not loaded.ok
+    assert [str(p) for p in loaded.errors] == [
+        (f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计，"
+         "或加 --accept-computed-total 采用各行之和")]
+    accepted = read_demand_xlsx(bad, accept_computed_total=True)
+    assert accepted.ok and accepted.record == load_demand(generated["530326"]).record
+    assert [str(p) for p in accepted.warnings] == [
+        (f"{bad}: 附件1!K{total_row[0]}: 警告: 合计 {computed + 1} 与各行之和 {computed} 不符；"
+         f"已按 --accept-computed-total 采用各行之和 {computed}")]
+    args = ("demand", str(bad), "--level", "county", "--year", str(YEAR), "--format", "xlsx")
+    result = run(*args, "--out", str(tmp_path / "o1"))
+    assert result.exit_code == 1 and f"合计 {computed + 1} 与各行之和 {computed} 不符" in result.output
+    result = run(*args, "--accept-computed-total", "--out", str(tmp_path / "o2"))
+    assert result.exit_code == 0 and "已按 --accept-computed-total 采用各行之和" in result.output, result.output
+    assert "--accept-computed-total" in run("demand", "--help").output
+
+
+def _cache(path: Path, formula: str, value: str) -> Path:
+    """Give the formula ``formula`` the saved value ``value``, as Excel does when it saves."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = parts[sheet].decode("utf-8")
+    assert f"<f>{formula}</f><v></v>" in xml
+    parts[sheet] = xml.replace(f"<f>{formula}</f><v></v>", f"<f>{formula}</f><v>{value}</v>").encode("utf-8")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_formula_gives_its_saved_value_or_is_refused_as_a_formula(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)
+    expected = load_demand(generated["530326"]).record
+    second = expected.posts[1].count
+
+    def formula(ws):
+        ws["K6"] = f"={second}*1"
+
+    unsaved = _edit(good, tmp_path / "f.xlsx", formula)  # openpyxl saves no computed value
+    loaded = read_demand_xlsx(unsaved)
+    assert [str(p) for p in loaded.errors] == [
+        (f"{unsaved}: 附件1!K6 posts[1].count（需求人数）: K6 是公式，但文件中没有保存计算结果；"
+         "请在 Excel/WPS 中打开并保存后再试，或直接填数值")]
+    saved = _cache(_edit(good, tmp_path / "g.xlsx", formula), f"{second}*1", str(second))
+    loaded = read_demand_xlsx(saved)
+    assert loaded.ok and loaded.record == expected, [str(p) for p in loaded.problems]
+
+
+def test_a_cell_merged_down_the_column_applies_to_every_row_it_covers(generated, tmp_path: Path) -> None:
+    good = _xlsx_of(generated["530326"], tmp_path)  # posts on rows 5–7
+    expected = load_demand(generated["530326"]).record
+
+    def merge_township(ws):
+        ws["D6"] = ws["D7"] = None
+        ws.merge_cells("D5:D7")  # one 乡（镇） over three posts
+
+    loaded = read_demand_xlsx(_edit(good, tmp_path / "m.xlsx", merge_township))
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    assert [p.township for p in loaded.record.posts] == [expected.posts[0].township] * 3
+
+    def merge_across(ws):
+        ws["I6"] = None
+        ws.merge_cells("H6:I6")  # 专业要求 over 职称要求: which column is it?
+
+    across = _edit(good, tmp_path / "a.xlsx", merge_across)
+    loaded = read_demand_xlsx(across)
+    assert not loaded.ok
+    assert f"{across}: 附件1!H6: H6:I6 是跨列合并的单元格，无法确定其内容属于哪一列；请取消合并后分别填写" in [
+        str(p) for p in loaded.errors]
 
 
 def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:
@@ -302,6 +422,46 @@ def test_not_a_workbook_and_not_a_table(tmp_path: Path) -> None:
     empty = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(empty)
     assert "找不到表头行" in str(read_demand_xlsx(empty).errors[0])
+
+
+def test_new_demand_xlsx_is_a_blank_workbook_to_fill_in(tmp_path: Path) -> None:
+    blank = tmp_path / "需求.xlsx"
+    result = run("new", "需求", "--out", str(blank))
+    assert result.exit_code == 0 and blank.is_file(), result.output
+    assert run("new", "需求", "--out", str(blank)).exit_code == 2  # never overwritten
+    yaml_out = tmp_path / "需求.yaml"
+    assert run("new", "demand", "--out", str(yaml_out)).exit_code == 0
+    assert yaml_out.read_text("utf-8").lstrip().startswith("#")  # still the commented YAML
+
+    wb = openpyxl.load_workbook(blank)
+    assert wb.sheetnames == ["附件1", "说明"] and "填写说明" in wb["说明"]["A1"].value
+    ws = wb["附件1"]
+    assert [c.value for c in ws[4]] == [c.header for c in DEMAND_COLUMNS]
+    lists = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists == {"F": '"事业单位,企业"', "I": '"中级,副高级,正高级"'}
+
+    loaded = read_demand_xlsx(blank)  # read back empty: what to fill in, in Chinese, at its cell
+    texts = [str(p) for p in loaded.errors]
+    assert loaded.record is None
+    assert f"{blank}: 附件1!L3 county（县（市、区）代码）: 缺少必填项" in texts
+    assert f"{blank}: 附件1!A4 posts（需求岗位）: 至少需要一项" in texts
+    assert any("filled_by（填表人）: 缺少必填项" in t for t in texts)
+
+    expected = load_demand(HUIZE).record
+    ws["C3"], ws["I3"], ws["L3"] = expected.reporting_unit, str(expected.year), expected.county
+    ws["O3"] = datetime(expected.reported_on.year, expected.reported_on.month, expected.reported_on.day)
+    for i, post in enumerate(expected.posts):
+        for c, col in enumerate(DEMAND_COLUMNS, start=1):
+            if col.field and getattr(post, col.field) is not None:
+                ws.cell(row=5 + i, column=c, value=getattr(post, col.field))
+    footer = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "填表人")
+    ws.cell(row=footer, column=3, value=expected.filled_by)
+    ws.cell(row=footer, column=8, value=expected.reviewed_by)
+    ws.cell(row=footer, column=13, value=expected.phone)
+    wb.save(tmp_path / "filled.xlsx")
+    filled = read_demand_xlsx(tmp_path / "filled.xlsx")
+    assert filled.ok, [str(p) for p in filled.problems]
+    assert filled.record == expected
 
 
 # --------------------------------------------------------------------------- rendered table

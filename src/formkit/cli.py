@@ -498,16 +498,21 @@ def schema(kind: str) -> None:
 
 @main.command()
 @click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), metavar="种类")
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="写入文件（已存在则拒绝）。")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表。")
 def new(kind: str, out: str | None) -> None:
     """输出（或写入文件）一份带注释的空白记录：案卷（case）或需求信息表（demand）。
 
-    例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml。
+    例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml；
+    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）。
     """
     from importlib import resources
 
-    text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
+    blank_xlsx = out is not None and Path(out).suffix.lower() == ".xlsx"
+    if blank_xlsx and kind != "demand":
+        raise UsageError("只有需求信息表（demand）可以写成 .xlsx；案卷请写成 .yaml")
     if out is None:
+        text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
         click.echo(text, nl=False)
         return
     target = Path(out)
@@ -515,7 +520,14 @@ def new(kind: str, out: str | None) -> None:
         raise UsageError(f"{target} 已存在，不覆盖")
     from formkit.atomic import write_atomic
 
-    write_atomic(target, text.encode("utf-8"))
+    if blank_xlsx:
+        from formkit.forms import load_form
+        from formkit.render.xlsx import write_blank_demand_xlsx
+
+        data = write_blank_demand_xlsx(load_form("demand"))
+    else:
+        data = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8").encode("utf-8")
+    write_atomic(target, data)
     click.echo(f"已写入 {target}")
 
 
@@ -532,17 +544,21 @@ def new(kind: str, out: str | None) -> None:
 @click.option("--filled-by", "filled_by", metavar="姓名", help="州（市）、省级表的填表人（默认留空）。")
 @click.option("--reviewed-by", "reviewed_by", metavar="姓名", help="州（市）、省级表的审核人（默认留空）。")
 @click.option("--phone", "phone", metavar="电话", help="州（市）、省级表的联系电话（默认留空）。")
+@click.option("--accept-computed-total", "accept_computed_total", is_flag=True,
+              help=".xlsx 中填写的小计、合计与各行之和不符时，采用各行之和（只警告，不报错）。")
 @_FORCE
 @_WAIT
 def demand(sources: tuple[str, ...], level: str, division: str | None, year: int, out: str, formats: str,
            reported_on: str | None, filled_by: str | None, reviewed_by: str | None, phone: str | None,
-           force: bool, wait: float) -> None:
+           accept_computed_total: bool, force: bool, wait: float) -> None:
     """生成县、州（市）或省级的附件1 需求信息表（第三条），格式为 .docx、PDF 和 .xlsx。
 
-    需求表 为各县的需求信息表：YAML 文件或县里报送的 .xlsx（文件或文件夹）。州（市）级和
-    省级表把 --division 下属各县的岗位合并，按行政区划代码排序，每县、每州（市）有小计行，
-    最后是合计行。有误的需求表按 formkit check 的格式报告（.xlsx 的单元格为「文件.xlsx:行:列」），
-    此时不写出任何文件（退出码为 1）。
+    需求表 为各县的需求信息表：YAML 文件或县里报送的 .xlsx（文件或文件夹），也可以是 formkit
+    生成的州（市）级汇总表 .xlsx（按其中各县读回）。州（市）级和省级表把 --division 下属各县
+    的岗位合并，按行政区划代码排序，每县、每州（市）有小计行，最后是合计行。有误的需求表按
+    formkit check 的格式报告（.xlsx 按单元格，如「文件.xlsx: 附件1!K6」），此时不写出任何文件
+    （退出码为 1）。.xlsx 中填写的合计与各行之和不符是错误，加 --accept-computed-total 则采用
+    各行之和。
     """
     from formkit.jobs.demand import run_demand
     from formkit.rollup.demand import Reporting
@@ -573,7 +589,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 
     with Ledger.open(Path(out), wait=wait) as ledger:
         result = run_demand(ledger, list(sources), level, year, division=division, formats=fmt,
-                            reporting=reporting, force=force)
+                            reporting=reporting, force=force, accept_computed_total=accept_computed_total)
     for problem in result.problems:
         _echo_err(str(problem))
     if result.table is None:

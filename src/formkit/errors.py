@@ -34,6 +34,8 @@ class Problem:
 
     ``path`` is the field path in the record (``applicant.id_number``, ``resume[2].unit``);
     ``label`` its official Chinese label (``公民身份号码``); ``line``/``col`` are 1-based.
+    ``cell``, for a problem in a workbook, is the cell as a clerk sees it (``附件1!K6``): then
+    ``where()`` names it instead of ``line:col`` (which still order the problems).
     """
 
     message: str
@@ -43,13 +45,16 @@ class Problem:
     line: int | None = None
     col: int | None = None
     severity: Severity = Severity.ERROR
+    cell: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
     def where(self) -> str:
-        """``file:line:col`` (as much of it as is known)."""
+        """``file:line:col`` (as much of it as is known), or ``file: 附件1!K6`` for a cell."""
+        if self.cell:
+            return f"{self.file or '<输入>'}: {self.cell}"
         parts = [self.file or "<输入>"]
         if self.line is not None:
             parts.append(str(self.line))

@@ -55,10 +55,14 @@ def snapshot_changes(before: dict[str, str], after: dict[str, str], what: str) -
 
 def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: int, *,
                division: str | None = None, formats: tuple[str, ...] = ALL_FORMATS,
-               reporting: object | None = None, force: bool = False) -> DemandRun:
+               reporting: object | None = None, force: bool = False,
+               accept_computed_total: bool = False) -> DemandRun:
     """附件1 at ``level`` for ``year`` from county lists → issued in ``ledger``'s folder.
     Raises ``UsageError`` when no list of ``year`` is found or the division is wrong,
-    ``DataConflict`` when the lists cannot be merged (e.g. two lists of one county)."""
+    ``DataConflict`` when the lists cannot be merged (e.g. two lists of one county).
+    A source may be a roll-up .xlsx (a 州(市) table formkit wrote): its counties' lists are read
+    back from it. ``accept_computed_total``: a stated 小计/合计 that disagrees with its rows is a
+    warning (the computed sum is used), not an error."""
     from formkit.forms import load_form
     from formkit.load import record_files
     from formkit.render.fingerprint import fingerprint
@@ -66,7 +70,7 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
     from formkit.rollup.demand import level_name, merge_demand, resolve_division, select_lists
     from formkit.context.rollup import demand_context
     from formkit.safe_names import safe_name
-    from formkit.load.xlsx import load_demand_file
+    from formkit.load.xlsx import load_demand_lists
     from formkit.render.xlsx import write_demand_xlsx
 
     run = DemandRun()
@@ -75,10 +79,10 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
         raise UsageError("没有找到需求信息表（.yaml 或 .xlsx）")
     loaded = []
     for file in files:
-        result = load_demand_file(file)
+        result = load_demand_lists(file, accept_computed_total=accept_computed_total)
         run.problems.extend(result.problems)
-        if result.record is not None:
-            loaded.append((str(file), result.record))
+        for record in result.record or ():
+            loaded.append((str(file), record))
     if any(p.is_error for p in run.problems):
         return run
     if not any(d.year == year for _, d in loaded):

@@ -75,6 +75,9 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    """Cells holding a formula with no saved (cached) value: the file was written by a program
+    that does not compute formulas, and never opened and saved in Excel or WPS."""
 
 
 def column_letter(col: int) -> str:
@@ -257,7 +260,10 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
             at = _cell_ref(ref) if ref else (here[0], here[1] + 1)
             if at is not None:
                 here[1] = at[1]
-            has_content = any(_local(child.tag) in ("v", "is", "f") for child in elem)
+            kinds = {_local(child.tag): child for child in elem}
+            has_content = any(k in kinds for k in ("v", "is", "f"))
+            if at is not None and "f" in kinds and not (kinds.get("v") is not None and kinds["v"].text):
+                scan.uncached.add(at)
             if at is not None and has_content:
                 if at[0] > MAX_ROWS or at[1] > MAX_COLUMNS:
                     refuse_range("的单元格", f"{column_letter(at[1])}{at[0]}")

@@ -21,7 +21,7 @@ from formkit.render.ooxml_zip import rezip
 from formkit.load.xlsx import (BLANK_DATE, DATE_FORMAT, DEMAND_COLUMNS, EXCEL_CELL_LIMIT, FONT_BODY, FONT_HEI,
                                FONT_TITLE, GB2312_CHARSET, MONEY_FORMAT, TEXT_FORMAT, Column)
 
-__all__ = ["write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
+__all__ = ["write_blank_demand_xlsx", "write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
 
 
 # --------------------------------------------------------------------------- measuring text
@@ -293,6 +293,76 @@ def write_demand_xlsx(table: Any, form: Any) -> bytes:
                 ("联系电话", 2, table.phone, 4, "text")])
     w.finish(f"注：{form.footnote}" if form.footnote else "")
     return _save(wb, table.dated, form.title)
+
+
+BLANK_ROWS = 15
+"""Post rows of the blank workbook (more can be inserted above the 合计 row)."""
+
+BLANK_STAMP = date(2026, 1, 1)
+"""The date in the blank workbook's properties: fixed, so ``formkit new`` gives the same bytes."""
+
+_BLANK_GUIDE = (
+    "附件1 需求信息表（县级）填写说明",
+    "",
+    "1. 在工作表「附件1」中填写；不要改动表头、「填报单位（盖章）」等标签和工作表名称。",
+    ("2. 表头上方：填报单位（县（市、区）人力资源和社会保障局全称）、年度（如 2026）、"
+     "行政区划代码（县级6位代码，如 530326）、填报时间（如 2026-02-25）。"),
+    ("3. 每个需求岗位填一行，从表头下第一行起连续填写；行不够时在合计行上方插入行。"
+     "序号、州（市）、县（市、区）三列可不填（汇总时由程序生成）。"),
+    "4. 单位性质、职称要求从下拉列表中选择；需求人数、服务期限（年）填正整数，服务期限不少于 2 年（第二条）。",
+    "5. 合计由程序按各行计算；表中填写的合计与各行之和不符时会报错。",
+    "6. 同一乡（镇）的多个岗位可以合并「乡（镇）」单元格（上下合并）；不要左右合并不同列的单元格。",
+    "7. 公式可以使用，但须在 Excel/WPS 中保存一次，使文件中保存计算结果。",
+    "8. 表格下方填写填表人、审核人、联系电话（固定电话「区号-号码」或11位手机）。",
+    "9. 填好后用 formkit check 或 formkit demand … --level 县 检查；有误时按单元格（如 附件1!K6）指出。",
+)
+
+
+def write_blank_demand_xlsx(form: Any, rows: int = BLANK_ROWS) -> bytes:
+    """A blank county 附件1 to fill in (``formkit new demand --out x.xlsx``): the layout
+    ``read_demand_xlsx`` reads, value cells empty and formatted, ``rows`` empty post rows with
+    drop-downs for 单位性质 and 职称要求 (the model's choices), a 合计 row summing 需求人数, and a
+    说明 sheet with the instructions."""
+    import typing
+
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from formkit.model import DemandPost
+
+    wb = _new_workbook()
+    w = _Writer(wb, "附件1", DEMAND_COLUMNS)
+    w.heading(form.attachment, form.title)
+    w.labelled([("填报单位（盖章）", 2, "", 5, "text"), ("年度", 1, "", 1, "text"),
+                ("行政区划代码", 2, "", 1, "text"), ("填报时间", 2, "", 2, "date")])
+    w.header([(c.header, i, i) for i, c in enumerate(DEMAND_COLUMNS, start=1)])
+    first = w.row + 1
+    for _ in range(rows):
+        w.data([""] * len(DEMAND_COLUMNS))
+    last = w.row
+    count_col = 1 + next(i for i, c in enumerate(DEMAND_COLUMNS) if c.field == "count")
+    letter = _letter(count_col)
+    r = w.summary("合计", count_col - 1, {count_col: (None, "int")})
+    w.ws.cell(row=r, column=count_col).value = f"=SUM({letter}{first}:{letter}{last})"
+    for i, col in enumerate(DEMAND_COLUMNS, start=1):
+        if col.field and typing.get_origin(DemandPost.model_fields[col.field].annotation) is typing.Literal:
+            choices = typing.get_args(DemandPost.model_fields[col.field].annotation)
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=col.header,
+                                error=f"{col.header}只能填 {'、'.join(choices)}")
+            dv.add(f"{_letter(i)}{first}:{_letter(i)}{last}")
+            w.ws.add_data_validation(dv)
+    w.labelled([("填表人", 2, "", 3, "text"), ("审核人", 2, "", 3, "text"), ("联系电话", 2, "", 4, "text")])
+    w.finish(f"注：{form.footnote}" if form.footnote else "")
+    guide = wb.create_sheet("说明")
+    guide.column_dimensions["A"].width = 110
+    for n, line in enumerate(_BLANK_GUIDE, start=1):
+        from openpyxl.styles import Alignment, Font
+
+        c = guide.cell(row=n, column=1, value=line)
+        c.font = Font(name=FONT_HEI if n == 1 else FONT_BODY, size=14 if n == 1 else 11, charset=GB2312_CHARSET)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = 0
+    return _save(wb, BLANK_STAMP, form.title)
 
 
 # --------------------------------------------------------------------------- 附件4, 附件5 writers
