@@ -52,7 +52,7 @@ def test_check_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_explain_rejects_a_bad_as_of() -> None:
     result = run("explain", "data/cases", "--as-of", "2026/11/30")
-    assert result.exit_code == 2 and "--as-of 应为 YYYY-MM-DD，实为 '2026/11/30'" in result.output, result.output
+    assert result.exit_code == 2 and "--as-of 应为 年-月-日（如 2026-03-05），实为 '2026/11/30'" in result.output, result.output
 
 
 def test_new_case_prints_a_commented_record_that_loads_once_filled(tmp_path: Path) -> None:

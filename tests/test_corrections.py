@@ -388,3 +388,41 @@ def test_a_ledger_edited_to_move_files_out_of_the_folder_moves_nothing(ma_jun, t
     result = run("render", record, "--out", out)
     assert result.exit_code == 2 and "输出目录之外" in result.output
     assert victim.read_text("utf-8") == "keep me" and not (out / "ma-jun" / "stolen.txt").exists()
+
+
+def test_diff_shows_changed_lines_of_a_paragraph_and_what_will_be_outdated(tmp_path: Path) -> None:
+    cases, out = _two_cases(tmp_path), tmp_path / "out"
+    assert run("render", cases, "--out", out, "--format", "pdf").exit_code == 0
+    assert run(*_declare_args(cases, out)).exit_code == 0
+    record = cases / "bai-zhongrong.yaml"
+    text = record.read_text("utf-8")
+    start = text.index("achievements: |\n") + len("achievements: |\n")
+    end = text.index("\n", start)
+    record.write_text(text[:end] + "（更正）" + text[end:], "utf-8")
+    diff = run("diff", record, "--out", out)
+    assert diff.exit_code == 1
+    lines = diff.output.splitlines()
+    assert lines[0] == "achievements（主要专业技术工作业绩）：段落有改动（仅列出改动的行）"
+    assert lines[1].startswith("    原第1行：") and lines[2].startswith("    新第1行：") and lines[2].endswith("（更正）")
+    assert "「普洱市2022年度申报」" in diff.output and "将失效" in diff.output
+
+
+def test_batch_does_not_ask_to_redo_the_print_job_it_just_made(tmp_path: Path) -> None:
+    cases, out = _two_cases(tmp_path), tmp_path / "out"
+    args = ("batch", cases, "--out", out, "--jobs", "1", "--no-progress")
+    assert run(*args).exit_code == 0
+    record = cases / "li-mingzhe.yaml"
+    name = re.search(r"^  name: (\S+)$", record.read_text("utf-8"), re.M).group(1)
+    record.write_text(record.read_text("utf-8").replace(name, "李明喆"), "utf-8")
+    again = run(*args)
+    assert again.exit_code == 0 and re.search(r"更正 [1-9]", again.output), again.output
+    assert "请重新生成" not in again.output and "已生成" in again.output
+
+
+def test_check_reads_the_workbooks_in_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    shutil.copyfile(ROOT / "data" / "demand" / "huize-2026.yaml", folder / "huize-2026.yaml")
+    assert run("new", "需求", "--out", folder / "blank.xlsx").exit_code == 0
+    result = run("check", folder)
+    assert result.exit_code == 1 and "检查 2 份记录" in result.output and "blank.xlsx: 附件1!" in result.output

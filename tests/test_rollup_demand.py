@@ -343,18 +343,18 @@ def test_a_stated_total_that_disagrees_is_an_error_unless_the_computed_one_is_ac
     loaded = read_demand_xlsx(bad)
     assert not loaded.ok
     assert [str(p) for p in loaded.errors] == [
-        (f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计，"
-         "或加 --accept-computed-total 采用各行之和")]
+        (f"{bad}: 附件1!K{total_row[0]}: 合计 {computed + 1} 与各行之和 {computed} 不符；请改正合计"
+         "（汇总时也可选择采用各行之和）")]
     accepted = read_demand_xlsx(bad, accept_computed_total=True)
     assert accepted.ok and accepted.record == load_demand(generated["530326"]).record
     assert [str(p) for p in accepted.warnings] == [
         (f"{bad}: 附件1!K{total_row[0]}: 警告: 合计 {computed + 1} 与各行之和 {computed} 不符；"
-         f"已按 --accept-computed-total 采用各行之和 {computed}")]
+         f"已按要求采用各行之和 {computed}")]
     args = ("demand", str(bad), "--level", "county", "--year", str(YEAR), "--format", "xlsx")
     result = run(*args, "--out", str(tmp_path / "o1"))
     assert result.exit_code == 1 and f"合计 {computed + 1} 与各行之和 {computed} 不符" in result.output
     result = run(*args, "--accept-computed-total", "--out", str(tmp_path / "o2"))
-    assert result.exit_code == 0 and "已按 --accept-computed-total 采用各行之和" in result.output, result.output
+    assert result.exit_code == 0 and "已按要求采用各行之和" in result.output, result.output
     assert "--accept-computed-total" in run("demand", "--help").output
 
 
@@ -521,8 +521,8 @@ def test_cli_demand_has_help_and_refuses_bad_options(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("option, value, message", [
-    ("--reported-on", "2026-5-8", "--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 '2026-5-8'"),
-    ("--reported-on", "2026-02-30", "--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 '2026-02-30'"),
+    ("--reported-on", "2026-5-8", "--reported-on 应为 年-月-日（如 2026-03-05），实为 '2026-5-8'"),
+    ("--reported-on", "2026-02-30", "--reported-on 应为 年-月-日（如 2026-03-05），实为 '2026-02-30'"),
     ("--phone", "0871-1234567", "--phone 应为手机号码（11位）或固定电话"),
     ("--phone", "12345", "--phone 应为手机号码（11位）或固定电话"),
 ])

@@ -154,7 +154,7 @@ def _as_of(value: str | None) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of 应为 YYYY-MM-DD，实为 {value[:30]!r}") from None
+        raise UsageError(f"--as-of 应为 年-月-日（如 2026-03-05），实为 {value[:30]!r}") from None
     if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
         raise UsageError(f"--as-of 的年份应在 {DATE_MIN_YEAR}–{DATE_MAX_YEAR} 之间，实为 {value!r}")
     return day
@@ -172,9 +172,9 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
     """
     from formkit.load import duplicate_ids, load_record, record_files
 
-    files = record_files(paths)
+    files = record_files(paths, (".yaml", ".yml", ".xlsx"))
     if not files:
-        raise UsageError("没有找到任何 .yaml 记录文件")
+        raise UsageError("没有找到任何记录文件（.yaml 案卷或需求信息表，.xlsx 需求信息表）")
     bad = warned = 0
     cases = []
     results = []
@@ -298,7 +298,7 @@ def _report(outcome) -> None:
         _echo_err(str(problem))
 
 
-def _summary(outcomes, what: str) -> tuple[str, int]:
+def _summary(outcomes, what: str, remade: frozenset[str] = frozenset()) -> tuple[str, int]:
     failed = sum(o.unsuccessful for o in outcomes)
     results = [o.result for o in outcomes if o.result is not None]
     new = sum(r.new for r in results)
@@ -311,7 +311,7 @@ def _summary(outcomes, what: str) -> tuple[str, int]:
     if withdrawn:
         text += f"、撤回 {withdrawn}（记录中已无，移入 superseded/）"
     text += f"；写入 {files} 个文件"
-    outdated = sorted({t for r in results for t in r.outdated})
+    outdated = sorted({t for r in results for t in r.outdated} - remade)  # remade: by this very run
     if outdated:
         text += ("\n以下汇总文书所依据的文书已更正，已移入 superseded/，请重新生成（formkit batch / formkit declare）：「"
                  + "」「".join(outdated) + "」")
@@ -453,11 +453,12 @@ def batch(cases: tuple[str, ...], forms: str, year: int | None, jobs: int, out: 
                 outcomes = run(ledger, files, selection, date.today(), jobs=jobs, force=force,
                                allow_ineligible=allow_ineligible, on_done=done)
             names = "、".join(load_form(f).short_title for f in selection.forms)
-            job = print_job(ledger, f"{names}_{year or '全部'}_打印", outcomes, force=force)
+            job_name = f"{names}_{year or '全部'}_打印"
+            job = print_job(ledger, job_name, outcomes, force=force)
     except KeyboardInterrupt:
         _echo_err("已中断：已写出的文件都是完整的，发文登记与之一致；重新运行会从中断处继续。")
         sys.exit(130)
-    text, failed = _summary(outcomes, "批量生成")
+    text, failed = _summary(outcomes, "批量生成", frozenset({job_name}) if job.path is not None else frozenset())
     click.echo(text)
     if job.path is not None:
         state = "已生成" if job.written else "未变（各文书均未更改，未重新合成）"
@@ -572,7 +573,7 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
         except ValueError:
             pass
         if day is None:
-            raise UsageError(f"--reported-on 应为 YYYY-MM-DD（如 2026-03-05），实为 {reported_on[:30]!r}")
+            raise UsageError(f"--reported-on 应为 年-月-日（如 2026-03-05），实为 {reported_on[:30]!r}")
         from formkit.model import DATE_MAX_YEAR, DATE_MIN_YEAR
 
         if not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:

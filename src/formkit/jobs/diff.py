@@ -21,7 +21,6 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
     from formkit.model import Case, flatten, label_for
     from formkit.output.ledger import Ledger, sha256
     from formkit.plan import plan_documents
-    from formkit.privacy import masked_change
     from formkit.render import render_document
 
     loaded = load_case(path)
@@ -40,15 +39,16 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
     snapshots = [person.snapshots.get(d.meta.get("fields")) or person.fields for d in issued]
     changed: list[str] = []
     for before in sorted(snapshots, key=len, reverse=True):
-        keys = sorted(set(now) | set(before), key=lambda k: (k not in before, k))
+        keys = list(now) + [k for k in before if k not in now]  # in the order of the record (附件2's)
         for key in keys:
             if now.get(key) != before.get(key) and key not in changed:
                 changed.append(key)
                 label = label_for(Case, parse_loc(key))
                 old, new = before.get(key, "（无）"), now.get(key, "（无）")
-                lines.append(f"{key}（{label}）：{masked_change(old, new)}")
+                lines += field_change(f"{key}（{label}）", old, new)
     facts = derive(record, as_of)
     affected = []
+    changing: list = []  # (ledger document, its key after a re-render) of what will change
     planned = set()
     for form_id in sorted({d.form for d in issued}):
         for doc in plan_documents(load_form(form_id), record, facts):
@@ -59,7 +59,8 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
                 affected.append(f"{doc.stem}（新文书）")
                 continue
             context = document_context(record, facts, doc)
-            if entry.key == document_key(record, doc, context, path.parent):
+            key = document_key(record, doc, context, path.parent)
+            if entry.key == key:
                 continue
             # The inputs changed; the document only if a page shows it: render the cheapest
             # format and compare with what was issued.
@@ -69,10 +70,45 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
             if set(files) != names or any(entry.files.get(n, [None])[0] != sha256(d) for n, d in files.items()):
                 affected.append(f"{entry.title}（第 {entry.version} 版 → 第 {entry.version + 1} 版；"
                                 f"旧版将移入 superseded/v{entry.version}/）")
+                changing.append((entry, key))
     affected += [f"{d.title}（记录中已无此文书；重新生成时移入 superseded/）"
                  for d in sorted(issued, key=lambda d: d.id) if d.id not in planned]
+    changing += [(d, None) for d in issued if d.id not in planned]
+    outdated = _dependents(ledger, person, changing)
     if not changed and not affected:
         return ["自出具以来没有变化。"], False
     lines.append(f"共 {len(changed)} 个字段有变化；受影响的文书：" + ("；".join(affected) if affected else "无"))
+    if outdated:
+        lines.append("重新生成后，以下汇总文书将失效（移入 superseded/），需再运行 formkit batch / formkit declare："
+                     + "；".join(f"「{t}」" for t in outdated))
     return lines, True
+
+
+def _dependents(ledger, person, changing: list) -> list[str]:
+    """Titles of the current print jobs and declarations made from a document that will change."""
+    refs: dict[str, str | None] = {}
+    for doc, key in changing:
+        refs[doc.id] = key
+        refs[f"{person.id_number}/{doc.id.split('/', 1)[1]}"] = key
+    return sorted(d.title for d in ledger.documents.values() if not d.withdrawn and any(
+        ref in refs and refs[ref] != key for ref, key in dict(d.meta.get("depends") or {}).items()))
+
+
+def field_change(head: str, old: str, new: str) -> list[str]:
+    """Lines showing one changed field: ``head：old → new`` (masked); for paragraphs, only the
+    lines that differ, each marked 原/新 (a one-sentence correction is not lost in a page)."""
+    from formkit.privacy import masked_change, scrub
+
+    if "\n" not in old + new and len(old) + len(new) <= 120:
+        return [f"{head}：{masked_change(old, new)}"]
+    before, after = old.splitlines(), new.splitlines()
+    out = [f"{head}：段落有改动（仅列出改动的行）"]
+    import difflib
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        out += [f"    原第{i + 1}行：{scrub(before[i])}" for i in range(i1, i2)]
+        out += [f"    新第{j + 1}行：{scrub(after[j])}" for j in range(j1, j2)]
+    return out
 

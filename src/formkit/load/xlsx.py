@@ -465,11 +465,11 @@ def _check_totals(records: list[DemandList], stated: list[tuple[str, int, int, A
         if written is None or written == str(computed):
             continue
         if accept:
-            out.append(Problem(f"{label} {written} 与各行之和 {computed} 不符；已按 --accept-computed-total 采用各行之和 {computed}",
+            out.append(Problem(f"{label} {written} 与各行之和 {computed} 不符；已按要求采用各行之和 {computed}",
                                file=file, line=r, col=c, severity=Severity.WARNING))
         else:
-            out.append(Problem(f"{label} {written} 与各行之和 {computed} 不符；请改正{label}，"
-                               f"或加 --accept-computed-total 采用各行之和", file=file, line=r, col=c))
+            out.append(Problem(f"{label} {written} 与各行之和 {computed} 不符；请改正{label}"
+                               f"（汇总时也可选择采用各行之和）", file=file, line=r, col=c))
     return out
 
 
