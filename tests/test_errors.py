@@ -124,7 +124,8 @@ def test_two_lists_of_one_county_exit_1_with_the_chinese_message(tmp_path: Path)
     result = CliRunner().invoke(main, ["demand", str(lists), "--level", "county", "--year", "2026",
                                        "--out", str(out), "--format", "xlsx"])
     assert result.exit_code == 1, result.output
-    assert "formkit: 会泽县（530326）2026年度有两份需求信息表；请只提供一份（YAML 或 .xlsx）" in result.output
+    assert (f"formkit: 会泽县（530326）2026年度有两份需求信息表：{lists / 'huize-a.yaml'} 和 "
+            f"{lists / 'huize-b.yaml'}；请只提供一份") in result.output
     assert "Traceback" not in result.output
     assert not list(out.glob("需求信息表*"))
 

@@ -150,7 +150,8 @@ def _in_scope(county: str, level: str, division: str) -> bool:
 def select_lists(lists: Sequence[tuple[str, DemandList]], level: str, division: str,
                  year: int) -> tuple[list[tuple[str, DemandList]], list[str]]:
     """Split ``(file, list)`` pairs into those a table of ``level``/``division``/``year`` merges
-    and notes (Chinese) on those it leaves out (another year, outside the division)."""
+    and notes (Chinese) on those it leaves out (another year, outside the division). Raises
+    ``DataConflict`` naming both files when one county sent two lists for the year."""
     from formkit.reference.divisions import name_on
 
     chosen, notes = [], []
@@ -161,6 +162,12 @@ def select_lists(lists: Sequence[tuple[str, DemandList]], level: str, division: 
             notes.append(f"{file}：{name_on(demand.county, year)}不在{name_on(division, year)}范围内，未汇总")
         else:
             chosen.append((file, demand))
+    seen: dict[str, str] = {}
+    for file, demand in chosen:
+        if demand.county in seen:
+            raise DataConflict(f"{name_on(demand.county, year)}（{demand.county}）{year}年度有两份需求信息表："
+                               f"{seen[demand.county]} 和 {file}；请只提供一份")
+        seen[demand.county] = file
     return chosen, notes
 
 
