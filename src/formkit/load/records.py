@@ -35,7 +35,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from formkit.errors import InvalidValue, Problem, RefusedYaml, Severity, UsageError
-from formkit.model import Case, DemandList, label_for
+from formkit.model import Case, DemandList, flatten, label_for, person_name_warnings
 
 MAX_BYTES = 1_000_000
 """A case record is a few KB; anything over 1 MB is refused before parsing."""
@@ -524,6 +524,9 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
 
     record, invalid = validate_data(data, model, pos, file)
     later = fresh(invalid)  # fields, placeholders and cross-field faults: in file order, after
+    later += [_place(Problem(w, path=path, severity=Severity.WARNING), model, pos, file)
+              for path, value in flatten(data).items() if path not in reported
+              for w in person_name_warnings(model, parse_loc(path), value)]
     if record is not None and stage == "read":  # not on values whose refused characters were blanked out
         later += fresh([_place(p, model, pos, file) for p in checks(record)])
         found += sorted(later, key=lambda p: (p.line or 0, p.col or 0))
