@@ -1,12 +1,15 @@
-# formkit — `make demo` runs the main job on the sample data, `make test` runs the tests.
-# Both set everything up first: system packages (as root; otherwise the exact command is
+# formkit — `make demo` runs the main job on the sample data, `make test` runs the tests,
+# `make fuzz` runs the loaders' fuzz test with many more examples (FUZZ_EXAMPLES, default 2000).
+# Each sets everything up first: system packages (as root; otherwise the exact command is
 # printed), a virtualenv in .venv and the Python dependencies.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system demo test fuzz bench clean
+
+FUZZ_EXAMPLES ?= 2000
 
 setup: system $(VENV)/.installed
 
@@ -28,6 +31,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+fuzz: setup
+	FORMKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_hostile_input.py -k fuzz -q
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache

@@ -383,7 +383,9 @@ print("fuzz ok")
 
 
 def test_fuzz_loaders_never_raise_under_a_memory_cap(tmp_path: Path) -> None:
-    """Every input gives a record or problems, never an exception (a small, derandomized run)."""
+    """Every input gives a record or problems, never an exception (a small, derandomized run;
+    ``FORMKIT_FUZZ_EXAMPLES`` asks for more examples per target: ``make fuzz``)."""
+    examples = int(os.environ.get("FORMKIT_FUZZ_EXAMPLES", "40"))
     script = tmp_path / "fuzz.py"
     script.write_text(FUZZ, "utf-8")
     sample = Path(__file__).resolve().parents[1] / "data" / "cases" / "bai-zhongrong.yaml"
@@ -391,8 +393,8 @@ def test_fuzz_loaders_never_raise_under_a_memory_cap(tmp_path: Path) -> None:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
-    result = subprocess.run([sys.executable, str(script), str(sample), "40"], capture_output=True, text=True,
-                            timeout=300, preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(SRC)})
+    result = subprocess.run([sys.executable, str(script), str(sample), str(examples)], capture_output=True,
+                            text=True, timeout=max(300, 2 * examples), preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(SRC)})
     assert result.returncode == 0 and "fuzz ok" in result.stdout, result.stderr[-4000:]
 
 

@@ -171,6 +171,7 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
     有误或不符合第二条时为 1。
     """
     from formkit.load import duplicate_ids, load_record, record_files
+    from formkit.load.records import STOPPED_CROSS, checked_id_number
 
     files = record_files(paths, (".yaml", ".yml", ".xlsx"))
     if not files:
@@ -181,12 +182,15 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
     for file in files:
         loaded = load_record(file)
         results.append((file, loaded))
-        if loaded.ok and hasattr(loaded.record, "applicant"):
-            cases.append((file, loaded.record))
+        number = checked_id_number(loaded)  # a refused record too: every problem in one run
+        if number is not None:
+            cases.append((file, number))
     duplicates = duplicate_ids(cases)
     ineligible = 0
     for file, loaded in results:
-        for problem in [*loaded.problems, *duplicates.get(file, [])]:
+        problems = list(loaded.problems)
+        stopped = problems.pop() if problems and problems[-1].message == STOPPED_CROSS else None
+        for problem in [*problems, *duplicates.get(file, []), *([stopped] if stopped else [])]:
             if problem.is_error or not quiet:
                 _echo_err(str(problem))
         bad += not loaded.ok or file in duplicates

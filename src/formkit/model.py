@@ -168,6 +168,40 @@ def _mobile(value: Any) -> str:
     return validate_mobile(_line(value))
 
 
+def _person_name(value: Any) -> str:
+    """A person's name as on the ID card: look-alike dots and spaces made the 间隔号 ``·``
+    (the loader warns of each change, see ``person_name_warnings``)."""
+    from formkit.validators import normalize_person_name
+
+    return normalize_person_name(_line(value))[0]
+
+
+def person_name_warnings(model: type[BaseModel], loc: tuple[str | int, ...], value: Any) -> list[str]:
+    """What ``_person_name`` changed in ``value`` when the field at ``loc`` is a person's name
+    (``[]`` otherwise, and for a value the field refuses)."""
+    import typing
+
+    current: Any = model
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(part)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation, typing)
+    if info is None or not any(getattr(m, "func", None) is _person_name for m in info.metadata):
+        return []
+    from formkit.validators import normalize_person_name
+
+    try:
+        return normalize_person_name(_line(value))[1]
+    except InvalidValue:
+        return []
+
+
 def _phone(value: Any) -> str:
     from formkit.validators import validate_phone
 
@@ -208,6 +242,8 @@ def _str_schema(pattern: str | None = None, **extra: Any) -> WithJsonSchema:
 
 
 Line = Annotated[str, BeforeValidator(_line), _str_schema(description="单行文本", maxLength=MAX_LINE)]
+PersonName = Annotated[str, BeforeValidator(_person_name),
+                       _str_schema(description="姓名（与身份证一致，少数民族姓名用间隔号「·」）", maxLength=MAX_LINE)]
 Para = Annotated[str, BeforeValidator(_para), _str_schema(description="可多行文本")]
 Day = Annotated[date, BeforeValidator(_date), _str_schema(r"^\d{4}-\d{2}-\d{2}$", format="date")]
 YearMonth = Annotated[date, BeforeValidator(_year_month), _str_schema(r"^\d{4}[-.]\d{2}$")]
@@ -278,7 +314,7 @@ class Record(BaseModel):
 class Applicant(Record):
     """申请人 — the professional applying to serve (附件2 基本情况)."""
 
-    name: Line = Field(title="姓名")
+    name: PersonName = Field(title="姓名")
     sex: Sex = Field(title="性别")
     ethnicity: Ethnicity = Field(title="民族")
     birth_month: YearMonth = Field(title="出生年月")
@@ -329,7 +365,7 @@ class Service(Record):
     credit_code: CreditCode = Field(title="服务单位统一社会信用代码", description="GB 32100")
     supervisor: Line = Field(title="服务单位主管部门")
     address: Line = Field(title="服务单位地址")
-    legal_representative: Line = Field(title="服务单位法定代表人")
+    legal_representative: PersonName = Field(title="服务单位法定代表人")
     post: Line = Field(title="服务岗位")
     phone: Phone | None = Field(None, title="服务单位联系电话")
 
@@ -406,7 +442,7 @@ class DemandPost(Record):
     count: Count = Field(title="需求人数")
     term_years: Count = Field(title="服务期限（年）", description="不少于2年")
     conditions: Para = Field(title="工作生活条件")
-    contact: Line = Field(title="联系人")
+    contact: PersonName = Field(title="联系人")
     phone: Phone = Field(title="联系电话")
     remarks: Para | None = Field(None, title="备注")
 
@@ -418,8 +454,8 @@ class DemandList(Record):
     year: Year = Field(title="年度")
     reporting_unit: Line = Field(title="填报单位")
     reported_on: Day = Field(title="填报时间")
-    filled_by: Line = Field(title="填表人")
-    reviewed_by: Line = Field(title="审核人")
+    filled_by: PersonName = Field(title="填表人")
+    reviewed_by: PersonName = Field(title="审核人")
     phone: Phone = Field(title="联系电话")
     posts: tuple[DemandPost, ...] = Field(title="需求岗位", min_length=1)
 

@@ -3,7 +3,8 @@
 - 公民身份号码, GB 11643-1999: ``normalize_id_number``, ``parse_id_number``, ``id_address_known``;
 - 统一社会信用代码, GB 32100-2015: ``validate_credit_code``, ``is_township_institution``;
 - telephone numbers: ``validate_phone``, ``validate_mobile``, ``phone_warnings``,
-  ``is_yunnan_area_code``.
+  ``is_yunnan_area_code`` (lengths per area code and mobile ranges from ``phonenumbers``);
+- names as on the ID card: ``normalize_person_name``.
 
 Each validator returns the normalised value or raises ``formkit.errors.InvalidValue`` with a
 Chinese message that says what is wrong. Messages never contain a whole ID or mobile number.
@@ -12,6 +13,7 @@ Chinese message that says what is wrong. Messages never contain a whole ID or mo
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -177,6 +179,56 @@ def _mobile_or_none(text: str) -> str | None:
     return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else None
 
 
+def _cn_number(digits: str):  # noqa: ANN202 - a phonenumbers.PhoneNumber, imported lazily
+    import phonenumbers
+
+    return phonenumbers.parse(digits, "CN")
+
+
+def _valid(digits: str) -> bool:
+    import phonenumbers
+
+    return phonenumbers.is_valid_number(_cn_number(digits))
+
+
+def _check_mobile_range(mobile: str) -> str:
+    """``mobile`` (11 digits ``1[3-9]…``) if its range is allocated to mobile phones
+    (``phonenumbers``' metadata); else ``InvalidValue`` naming the range, never the number."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    number = _cn_number(mobile)
+    if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+            PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return mobile
+    four = any(_valid(mobile[:3] + str(d) + mobile[4:]) for d in range(10))
+    prefix = mobile[:4] if four else mobile[:3]
+    raise InvalidValue(f"手机号码的号段 {prefix} 不是在用的手机号段（未分配，或是物联网、上网卡号段）；"
+                       "请核对前几位")
+
+
+def _place(digits: str) -> str:
+    """The place of a valid landline, in Chinese (``云南省昆明市``), or ``""``."""
+    from phonenumbers import geocoder
+
+    return geocoder.description_for_number(_cn_number(digits), "zh")
+
+
+def _check_landline(area: str, local: str) -> None:
+    """Refuse a landline whose local number has the wrong length for its area code (Kunming
+    0871 has 8 digits, the other Yunnan codes 7), or whose area code does not exist."""
+    if _valid(area + local):
+        return
+    shown = f"{area}-{local}"
+    for length in (7, 8):
+        candidate = area + (local + "0" * 8)[:length]
+        if length != len(local) and _valid(candidate):
+            place = _place(candidate)
+            where = f"{place}（{area}）" if place else f"区号 {area} "
+            raise InvalidValue(f"固定电话 {shown} 位数不对：{where}的号码应为{length}位，此处为{len(local)}位")
+    raise InvalidValue(f"固定电话 {shown} 的区号 {area} 不存在；请核对区号")
+
+
 def _mobile_problem(text: str) -> str:
     digits = text.replace("-", "")
     if not digits.isdigit():
@@ -210,7 +262,7 @@ def validate_mobile(s: str) -> str:
     text = _clean_phone(s)
     mobile = _mobile_or_none(text)
     if mobile is not None:
-        return mobile
+        return _check_mobile_range(mobile)
     if text.startswith("0"):
         raise InvalidValue("此处应填手机号码，不是固定电话")
     raise InvalidValue(_mobile_problem(text))
@@ -228,13 +280,14 @@ def validate_phone(s: str) -> str:
     text = _clean_phone(s)
     mobile = _mobile_or_none(text)
     if mobile is not None:
-        return mobile
+        return _check_mobile_range(mobile)
     if text.startswith("0"):
         parts = _split_landline(text)
         if parts is None:
             raise InvalidValue(
                 "固定电话格式不对：应为 区号-号码，区号3–4位、号码7–8位，如 0871-65123456"
             )
+        _check_landline(parts[0], parts[1])
         return "-".join(p for p in parts if p)
     if text.startswith("1"):
         raise InvalidValue(_mobile_problem(text))
@@ -250,3 +303,74 @@ def phone_warnings(s: str) -> list[str]:
         if not is_yunnan_area_code(area):
             return [f"区号 {area} 不是云南省的区号"]
     return []
+
+
+# --- names as on the ID card ------------------------------------------------------------
+
+MIDDLE_DOT = "\u00b7"
+"""间隔号 ``·`` (U+00B7): the one separator in names on an ID card (``买买提·艾力``)."""
+
+_DOT_LOOKALIKES = {
+    "\u2022": "•", "\u30fb": "・", "\u2027": "‧", "\u2219": "∙", "\uff65": "･", "\u22c5": "⋅",
+    "\u0387": "·", "\u16eb": "᛫", "\u2e31": "⸱", "\u2024": "․", "\u318d": "ㆍ",
+    "\u00b7": "·",
+}
+_SPACE_NAMES = {" ": "空格", "\u3000": "全角空格", "\u00a0": "不换行空格"}
+_NAME_SEPARATORS = re.compile("[" + re.escape("".join(_DOT_LOOKALIKES)) + r"\s\u3000]+")
+_FULLWIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _is_han(ch: str) -> bool:
+    return "CJK" in unicodedata.name(ch, "")
+
+
+def _separator_name(ch: str) -> str:
+    if ch.isspace():
+        return f"{_SPACE_NAMES.get(ch, '空白字符')}（U+{ord(ch):04X}）"
+    return f"「{ch}」（U+{ord(ch):04X}）"
+
+
+def normalize_person_name(s: str) -> tuple[str, list[str]]:
+    """A person's name written as on the ID card, and a warning for each change.
+
+    Look-alikes of the middle dot (``•`` U+2022, ``・`` U+30FB, ``‧`` U+2027, ``∙`` U+2219,
+    ``･``, ``⋅``…) and spaces (also the full-width ``　``) between two letters of a name become the 间隔号 ``·`` (U+00B7), one per gap (``买买提 • 艾力`` → ``买买提·艾力``); in a
+    name of at most four Han characters a space is alignment padding and is removed
+    (``张  三`` → ``张三``). Full-width Latin letters (``ＡＢ``) raise ``InvalidValue``: ID cards
+    print them half-width.
+    """
+    bad = _FULLWIDTH_LATIN.search(s)
+    if bad:
+        half = chr(ord(bad[0]) - 0xFEE0)
+        raise InvalidValue(f"姓名中的「{bad[0]}」是全角字母；身份证上的字母为半角，请改为「{half}」")
+    parts = [p for p in _NAME_SEPARATORS.split(s) if p]
+    padded_han = len("".join(parts)) <= 4 and all(_is_han(ch) for ch in "".join(parts))
+    warnings: list[str] = []
+
+    def warn(text: str) -> None:
+        if text not in warnings:
+            warnings.append(text)
+
+    out: list[str] = []
+    pieces = re.split(f"({_NAME_SEPARATORS.pattern})", s)
+    for i, piece in enumerate(pieces):
+        before, after = (pieces[i - 1][-1:] if i else ""), (pieces[i + 1][:1] if i + 1 < len(pieces) else "")
+        if not piece or not _NAME_SEPARATORS.fullmatch(piece) or not (before.isalpha() and after.isalpha()):
+            out.append(piece)  # only a gap between two letters is a gap between parts of a name
+            continue
+        has_dot = any(not ch.isspace() for ch in piece)
+        if not has_dot and padded_han:
+            for ch in dict.fromkeys(piece):
+                warn(f"姓名中的{_separator_name(ch)}已删除：两至四个字的姓名中间不加空格，须与身份证一致")
+            continue
+        out.append(MIDDLE_DOT)
+        if sum(not ch.isspace() for ch in piece) > 1:
+            warn("姓名中连续的几个间隔号已合并为一个「·」，须与身份证一致")
+        for ch in dict.fromkeys(piece):
+            if ch == MIDDLE_DOT and piece == MIDDLE_DOT:
+                continue
+            if ch.isspace() and has_dot:
+                warn(f"姓名中间隔号旁的{_separator_name(ch)}已删除，须与身份证一致")
+            elif ch != MIDDLE_DOT:
+                warn(f"姓名中的{_separator_name(ch)}已改为间隔号「·」，须与身份证一致")
+    return "".join(out), warnings

@@ -40,8 +40,14 @@ PLACEHOLDER = "某某"
 
 
 def _placeholders(record: Case | DemandList) -> list[Problem]:
+    return placeholders_in(record.model_dump(mode="json"))
+
+
+def placeholders_in(data: object) -> list[Problem]:
+    """Every value of a record, or of its parsed YAML when the record itself was refused (so
+    placeholders are reported together with the fields' problems), still containing 「某某」."""
     return [_err(path, f"仍是示例占位内容（含「{PLACEHOLDER}」），请填写真实内容")
-            for path, value in flatten(record.model_dump(mode="json")).items() if PLACEHOLDER in value]
+            for path, value in flatten(data).items() if PLACEHOLDER in value]
 
 
 def check_case(case: Case) -> list[Problem]:
@@ -49,7 +55,8 @@ def check_case(case: Case) -> list[Problem]:
     from formkit.reference.titles import resolve_title
     from formkit.validators import id_address_known, parse_id_number
 
-    out: list[Problem] = _placeholders(case)
+    placeholders = _placeholders(case)  # kept apart: they must not hide the checks gated below
+    out: list[Problem] = []
     a, ag = case.applicant, case.agreement
     ident = parse_id_number(a.id_number)
 
@@ -132,7 +139,7 @@ def check_case(case: Case) -> list[Problem]:
             out.append(_err(f"annual_appraisals[{i}].year", f"{row.year} 年度不在服务期 {ag.start.year}–{ag.end.year} 内"))
 
     if ag.end < ag.start:  # every period check below would only repeat this one fault
-        return out
+        return placeholders + out
     periods_seen: dict[tuple[date, date], int] = {}
     for i, row in enumerate(case.term_appraisals):
         first = periods_seen.setdefault((row.start, row.end), i)
@@ -147,7 +154,7 @@ def check_case(case: Case) -> list[Problem]:
             out.append(_err(f"term_appraisals[{i}].appraised_on", "鉴定日期早于考核期间结束（第九条：期满后鉴定）"))
     if not out or all(not p.is_error for p in out):
         out.extend(_check_appraisal_periods(case))
-    return out
+    return placeholders + out
 
 
 def _check_appraisal_periods(case: Case) -> list[Problem]:

@@ -34,8 +34,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from formkit.errors import Problem, RefusedYaml, Severity, UsageError
-from formkit.model import Case, DemandList, label_for
+from formkit.errors import InvalidValue, Problem, RefusedYaml, Severity, UsageError
+from formkit.model import Case, DemandList, flatten, label_for, person_name_warnings
 
 MAX_BYTES = 1_000_000
 """A case record is a few KB; anything over 1 MB is refused before parsing."""
@@ -81,6 +81,9 @@ class Loaded(Generic[M]):
     path: str
     record: M | None
     problems: tuple[Problem, ...] = ()
+    data: Any = field(default=None, compare=False, repr=False)
+    """The parsed mapping (plain text values) even when the record was refused, else ``None``:
+    lets checks across files (``duplicate_ids``) see a refused record's valid ID number."""
 
     @property
     def ok(self) -> bool:
@@ -301,20 +304,36 @@ def parse_yaml(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem]]:
 
     Returns ``(data, positions, problems)``; ``data`` is ``None`` when any problem was found.
     """
+    data, positions, problems, _ = _parse(raw, file)
+    return (None if problems else data), positions, problems
+
+
+def _parse(raw: bytes, file: str) -> tuple[Any, Positions, list[Problem], str]:
+    """Like ``parse_yaml``, but ``data`` is whatever could still be read despite the problems:
+    after refused characters (parsed as if blanked out, when every one of them lies in a value),
+    tags, escapes, duplicate keys and merge keys (the offending key left out); ``None`` only when
+    the text cannot be parsed at all. The last item says how far parsing got: ``"file"`` (not
+    read as text: size, encoding, empty), ``"syntax"`` (not read as YAML), ``"blanked"`` (read
+    with refused characters blanked out), ``"read"``."""
     text, problems = _decode(raw, file)
+    stage = "read"
     if text is None:
-        return None, Positions(), problems
+        if not problems or not all(p.path for p in problems):
+            refused_chars = any(p.message.startswith("含有控制字符") for p in problems)
+            return None, Positions(), problems, "syntax" if refused_chars else "file"
+        text = "".join("x" if _refused_char(ch) else ch for ch in raw.decode("utf-8-sig"))
+        stage = "blanked"
     node, problem = _compose(text, file)
     if problem is not None:
         fullwidth = _fullwidth_colons(text, file)
         if fullwidth and problem.message.startswith("YAML 格式错误"):  # the usual cause in Chinese input
-            return None, Positions(), fullwidth
-        return None, Positions(), [problem]
+            return None, Positions(), [*problems, *fullwidth], "syntax"
+        return None, Positions(), [*problems, problem], "syntax"
     if node is None:
-        return None, Positions(), [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)]
+        return None, Positions(), [Problem("文件为空：没有任何记录内容", file=file, line=1, col=1)], "file"
     positions = Positions()
     data = _to_python(node, (), positions, problems, file)
-    return (None if problems else data), positions, problems
+    return data, positions, problems, stage
 
 
 def _to_python(node: Node, loc: Loc, pos: Positions, problems: list[Problem], file: str) -> Any:
@@ -466,7 +485,18 @@ def _read_bounded(path: str | Path) -> bytes:
         return handle.read(MAX_BYTES + 1)
 
 
+STOPPED_SYNTAX = "字段检查和跨字段检查需先改正以上错误（文件无法按 YAML 读出）"
+STOPPED_CROSS = "其余跨字段检查需先改正以上错误"
+"""The line added when a later stage could not run because an earlier one failed."""
+
+
 def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
+    """Every stage that can run does, so that one ``check`` shows every problem of a record:
+    text (encoding, control characters), YAML structure (tags, duplicate keys…), fields,
+    placeholders, cross-field checks. A problem at a field already reported by an earlier stage
+    is not repeated; when a stage cannot run, one line says so."""
+    from formkit.load.checks import placeholders_in
+
     file = str(path)
     refused = regular_file_problem(path)
     if refused is not None:
@@ -475,18 +505,38 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
         raw = _read_bounded(path)
     except OSError as exc:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
-    data, pos, problems = parse_yaml(raw, file)
-    if problems:
-        labelled = [p if p.label or not p.path else replace(p, label=label_for(model, parse_loc(p.path)))
-                    for p in problems]
-        return Loaded(file, None, tuple(labelled))
-    record, problems = validate_data(data, model, pos, file)
-    if record is None:
-        return Loaded(file, None, tuple(problems))
-    found = [_place(p, model, pos, file) for p in checks(record)]
-    found.sort(key=lambda p: (p.line or 0, p.col or 0))
-    has_error = any(p.is_error for p in found)
-    return Loaded(file, None if has_error else record, tuple(found))
+    data, pos, problems, stage = _parse(raw, file)
+    found = [p if p.label or not p.path else replace(p, label=label_for(model, parse_loc(p.path)))
+             for p in problems]
+    if data is None:
+        if stage == "syntax":
+            found.append(Problem(STOPPED_SYNTAX, file=file))
+        return Loaded(file, None, tuple(found))
+    # fields whose value an earlier stage refused (a duplicate key's first value still stands)
+    reported = {p.path for p in found if p.path and not p.message.startswith("重复的键")}
+
+    def fresh(more: list[Problem]) -> list[Problem]:
+        """Problems at fields no earlier stage reported (the first message on a field stands)."""
+        out = [p for p in more if not p.path or not any(
+            p.path == r or p.path.startswith((r + ".", r + "[")) for r in reported)]
+        reported.update(p.path for p in out if p.path)
+        return out
+
+    record, invalid = validate_data(data, model, pos, file)
+    later = fresh(invalid)  # fields, placeholders and cross-field faults: in file order, after
+    later += [_place(Problem(w, path=path, severity=Severity.WARNING), model, pos, file)
+              for path, value in flatten(data).items() if path not in reported
+              for w in person_name_warnings(model, parse_loc(path), value)]
+    if record is not None and stage == "read":  # not on values whose refused characters were blanked out
+        later += fresh([_place(p, model, pos, file) for p in checks(record)])
+        found += sorted(later, key=lambda p: (p.line or 0, p.col or 0))
+        has_error = any(p.is_error for p in found)
+        return Loaded(file, None if has_error else record, tuple(found), data)
+    if isinstance(data, dict):
+        later += fresh([_place(p, model, pos, file) for p in placeholders_in(data)])
+    found += sorted(later, key=lambda p: (p.line or 0, p.col or 0))
+    found.append(Problem(STOPPED_CROSS, file=file))
+    return Loaded(file, None, tuple(found), data)
 
 
 def _place(problem: Problem, model: type[BaseModel], pos: Positions, file: str) -> Problem:
@@ -553,21 +603,41 @@ def load_record(path: str | Path) -> Loaded[Any]:
     return load_demand(path) if record_kind(path) == "demand" else load_case(path)
 
 
-def duplicate_ids(records: list[tuple[Path, Case]]) -> dict[Path, list[Problem]]:
+def checked_id_number(loaded: Loaded[Any]) -> str | None:
+    """The valid 公民身份号码 of a loaded case, also of a refused one whose ID number itself is
+    valid (so duplicates across files are reported with its other problems); else ``None``."""
+    record = loaded.record
+    if record is not None and hasattr(record, "applicant"):
+        return record.applicant.id_number
+    applicant = loaded.data.get("applicant") if isinstance(loaded.data, dict) else None
+    raw = applicant.get("id_number") if isinstance(applicant, dict) else None
+    if not isinstance(raw, str):
+        return None
+    from formkit.validators import parse_id_number
+
+    try:
+        return parse_id_number(raw).number
+    except (InvalidValue, ValueError):
+        return None
+
+
+def duplicate_ids(records: Sequence[tuple[Path, Case | str]]) -> dict[Path, list[Problem]]:
     """Records that share one 公民身份号码 (a person has one record): for each such file, one
-    problem at its ``applicant.id_number`` line naming every other file and line."""
+    problem at its ``applicant.id_number`` line naming every other file and line. Each record
+    is given as its case or as its (valid, normalised) ID number."""
     by_id: dict[str, list[tuple[Path, int | None, int | None]]] = {}
     for path, case in records:
+        number = case if isinstance(case, str) else case.applicant.id_number
         line = col = None
         try:
             for n, text in enumerate(Path(path).read_text("utf-8").splitlines(), start=1):
-                at = text.find(case.applicant.id_number)
+                at = text.find(number)
                 if at >= 0 and "id_number" in text:
                     line, col = n, at + 1
                     break
         except (OSError, UnicodeDecodeError):
             pass
-        by_id.setdefault(case.applicant.id_number, []).append((Path(path), line, col))
+        by_id.setdefault(number, []).append((Path(path), line, col))
     label = label_for(Case, ("applicant", "id_number"))
     out: dict[Path, list[Problem]] = {}
     for places in by_id.values():
@@ -608,4 +678,4 @@ def record_files(paths: Sequence[str | Path], suffixes: tuple[str, ...] = RECORD
 
 
 __all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml", "parse_loc", "duplicate_ids",
-           "validate_data", "record_files", "MAX_BYTES"]
+           "checked_id_number", "validate_data", "record_files", "MAX_BYTES"]
