@@ -401,7 +401,8 @@ def render(cases: tuple[str, ...], out: str, formats: str, forms: str, allow_ine
               help="打印哪些文书，可用逗号组合：附件3（考核鉴定表、appraisal）、附件2（申请登记表、application）、"
                    "服务协议（协议、agreement），如 --forms 附件3。")
 @click.option("--year", "year", metavar="年度", type=YEAR, help="只打印该年度的文书（附件3：考核期间结束的年度；其他：协议签订年度）。")
-@click.option("--jobs", "jobs", metavar="进程数", type=int, default=0, help="并行进程数（默认 CPU 核数）。")
+@click.option("--jobs", "jobs", metavar="进程数", type=click.IntRange(min=0), default=0,
+              help="并行进程数（0 或不填：CPU 核数）。")
 @_OUT
 @_ALLOW_INELIGIBLE
 @_FORCE
@@ -616,7 +617,8 @@ def demand(sources: tuple[str, ...], level: str, division: str | None, year: int
 @click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认该年12月31日，未到则今天）。")
 @click.option("--format", "formats", metavar="格式", default="docx,pdf,xlsx", show_default=True, help="名册和申报表的格式。")
 @click.option("--no-bundle", "no_bundle", is_flag=True, help="不生成附申请登记表和考核鉴定表的合订 PDF。")
-@click.option("--jobs", "workers", metavar="进程数", type=int, help="生成合订本的并行进程数（默认 CPU 核数）。")
+@click.option("--jobs", "workers", metavar="进程数", type=click.IntRange(min=1),
+              help="生成合订本的并行进程数（默认 CPU 核数）。")
 @click.option("--workers", "workers", type=int, hidden=True, help="同 --jobs（旧名）。")
 @_FORCE
 @_WAIT

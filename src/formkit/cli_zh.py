@@ -222,10 +222,19 @@ def install() -> None:
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
     click.exceptions.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]
+    click.exceptions.NoSuchOption.format_message = _no_such_option  # type: ignore[method-assign]
     click.types.INT.name = "整数"  # named in 「'abc' 不是整数」
     click.types.FLOAT.name = "数字"
     click.formatting.wrap_text = wrap_text  # type: ignore[assignment]
     click.formatting.term_len = term_len  # type: ignore[assignment]
+
+
+def _no_such_option(self: click.exceptions.NoSuchOption) -> str:
+    """「没有选项 '--bogus'。是否应为 --out？」: click joins the sentences with a space, which a
+    Chinese sentence after 。 does not take."""
+    if not self.possibilities:
+        return self.message
+    return f"{self.message}{click.exceptions._format_possibilities(self.possibilities)}"
 
 
 class Words(click.ParamType):
