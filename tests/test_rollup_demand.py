@@ -559,3 +559,22 @@ def test_demand_is_rendered_again_only_when_it_changed(tmp_path) -> None:
     for name, data in issued.items():
         assert (out / "superseded" / "v1" / name).read_bytes() == data
         assert (out / name).read_bytes() != data
+
+
+def test_rows_that_all_have_errors_are_not_also_reported_missing(tmp_path: Path) -> None:
+    """pydantic counts only valid items against a list's minimum length; every row having an
+    error must not add a false 「至少需要一项」 (found by a clerk's trial)."""
+    import openpyxl
+
+    lst = load_demand(ROOT / "data" / "demand" / "huize-2026.yaml").record
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(write_demand_xlsx(merge_demand([lst], "county", lst.county), load_form("demand")))
+    wb = openpyxl.load_workbook(good)
+    ws = wb["附件1"]
+    count = [c.value for c in ws[4]].index("需求人数") + 1
+    for r in range(5, 5 + len(lst.posts)):
+        ws.cell(row=r, column=count, value="两人")
+    wb.save(tmp_path / "bad.xlsx")
+    loaded = read_demand_xlsx(tmp_path / "bad.xlsx")
+    messages = [str(p) for p in loaded.errors]
+    assert len(messages) == len(lst.posts) and all("应为正整数" in m for m in messages), messages

@@ -448,7 +448,12 @@ def validate_data(data: Any, model: type[M], pos: Positions, file: str) -> tuple
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem_from_pydantic(e, model, pos, file) for e in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        # pydantic counts only the valid items of a list against its minimum length: when every
+        # item has an error it adds 「至少需要一项」 although the items are there. Not reported.
+        errors = [e for e in errors if not (e["type"] == "too_short" and any(
+            len(o["loc"]) > len(e["loc"]) and tuple(o["loc"][:len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
+        problems = [_problem_from_pydantic(e, model, pos, file) for e in errors]
         return None, sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
     return record, []
 
