@@ -253,6 +253,12 @@ def _declare_args(cases: Path, out: Path) -> tuple:
     return ("declare", cases, "--prefecture", "530800", "--year", "2022", "--out", out, "--format", "pdf")
 
 
+def _correct_last_mobile_digit(record: Path) -> None:
+    text = record.read_text("utf-8")
+    mobile = re.search(r'mobile: "(\d+)"', text).group(1)
+    record.write_text(text.replace(mobile, mobile[:-1] + str((int(mobile[-1]) + 1) % 10)), "utf-8")
+
+
 def _two_cases(tmp_path: Path) -> Path:
     cases = tmp_path / "cases"
     cases.mkdir()
@@ -265,10 +271,7 @@ def test_a_declaration_withdrawn_by_a_correction_is_redone_with_its_changes(tmp_
     cases, out = _two_cases(tmp_path), tmp_path / "out"
     assert run("render", cases, "--out", out, "--format", "pdf").exit_code == 0
     assert run(*_declare_args(cases, out)).exit_code == 0
-    record = cases / "bai-zhongrong.yaml"
-    text = record.read_text("utf-8")
-    mobile = re.search(r'mobile: "(\d+)"', text).group(1)
-    record.write_text(text.replace(mobile, mobile[:-1] + str((int(mobile[-1]) + 1) % 10)), "utf-8")
+    _correct_last_mobile_digit(cases / "bai-zhongrong.yaml")
     rendered = run("render", cases, "--out", out, "--format", "pdf")
     assert "请重新生成" in rendered.output and "普洱市2022年度申报" in rendered.output
     assert not (out / "补贴申报材料_普洱市_2022.pdf").exists()
@@ -285,10 +288,7 @@ def test_a_declaration_made_before_the_documents_follows_their_corrections(tmp_p
     assert run(*_declare_args(cases, out)).exit_code == 0
     first = run("render", cases, "--out", out, "--format", "pdf")
     assert "请重新生成" not in first.output  # the same content: the declaration stays valid
-    record = cases / "bai-zhongrong.yaml"
-    text = record.read_text("utf-8")
-    mobile = re.search(r'mobile: "(\d+)"', text).group(1)
-    record.write_text(text.replace(mobile, mobile[:-1] + str((int(mobile[-1]) + 1) % 10)), "utf-8")
+    _correct_last_mobile_digit(cases / "bai-zhongrong.yaml")
     second = run("render", cases, "--out", out, "--format", "pdf")
     assert "请重新生成" in second.output
     assert not Ledger.read(out).documents["declaration/530800/2022"].files

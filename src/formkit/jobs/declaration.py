@@ -24,10 +24,9 @@ from datetime import date
 from pathlib import Path
 
 from formkit.errors import InvalidValue, Problem, UsageError
-from formkit.output.ledger import Change, Issued, Ledger, inputs_key, now_text, sha256
+from formkit.output.ledger import CHANGES_PREFIX, Issued, Ledger, inputs_key, now_text, sha256
 
 ALL_FORMATS = ("docx", "pdf", "xlsx")
-CHANGES_PREFIX = "变更说明_"
 ATTACHED_FORMS = ("application", "appraisal")
 
 
@@ -205,7 +204,6 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     if "pdf" not in formats:
         files_out = {k: v for k, v in files_out.items() if not k.endswith(".pdf")}
     files_out[f"未列入名册人员_{name}_{year}.txt"] = run.report.encode("utf-8")
-    old = ledger.documents.get(doc_id)
     with temp_folder(ledger.root) as tmp:
         if bundle:
             jobs = [PersonJob(r.number, r.name, r.entry.case, r.entry.facts, tuple(a for a, _, _ in atts),
@@ -223,23 +221,19 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
         state = Issued(id=doc_id, form="declaration", folder="", key=key, version=0, files=hashes,
                        formats=sorted(formats), issued_at=now_text(), title=f"{decl.prefecture_name}{year}年度申报",
                        meta=meta)
-        if ledger.same_bytes(doc_id, hashes, ignore=(CHANGES_PREFIX,)):
-            # nothing a page shows changed (e.g. --force, or a format added): the same version
-            added = {n: d for n, d in files_out.items() if n not in old.files}
-            state.files = {**old.files, **{n: hashes[n] for n in added}}
-            ledger.commit([Change(state, added, keep=True)])
-            run.unchanged, run.version = not added, old.version
-            run.written = [ledger.root / n for n in added]
-            return run
-        if old is not None and old.meta.get("persons") is not None:
-            run.changes = declaration_changes(old.meta.get("persons", {}), persons)
-            note = (f"{decl.prefecture_name}{year}年度申报：与第 {old.version} 版相比\n"
+
+        def note(old: Issued) -> tuple[str, str] | None:
+            if old.meta.get("persons") is None:
+                return None
+            run.changes = declaration_changes(old.meta["persons"], persons)
+            return (f"{CHANGES_PREFIX}{name}_{year}.txt", f"{decl.prefecture_name}{year}年度申报：与第 {old.version} 版相比\n"
                     + ("\n".join(run.changes) or "名册人员、金额及所附材料均无变化（仅表格内容或格式更新）") + "\n")
-            files_out[f"{CHANGES_PREFIX}{name}_{year}.txt"] = note.encode("utf-8")
-            state.files[f"{CHANGES_PREFIX}{name}_{year}.txt"] = [sha256(note.encode("utf-8")), len(note.encode("utf-8"))]
-        ledger.commit([Change(state, files_out, reason="申报材料有变化" if old else "")])
+
+        previous = ledger.documents.get(doc_id)
+        written = ledger.issue(state, files_out, note=note, reason="申报材料有变化")
+    run.unchanged = previous is not None and ledger.documents[doc_id].version == previous.version and not written
     run.version = ledger.documents[doc_id].version
-    run.written = [ledger.root / n for n in files_out]
+    run.written = [ledger.root / n for n in written]
     return run
 
 

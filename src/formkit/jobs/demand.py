@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.errors import Problem, UsageError
-from formkit.output.ledger import Change, Issued, Ledger, canonical, inputs_key, now_text, sha256
+from formkit.output.ledger import CHANGES_PREFIX, Issued, Ledger, canonical, inputs_key, now_text, sha256
 
 ALL_FORMATS = ("docx", "pdf", "xlsx")
-CHANGES_PREFIX = "变更说明_"
 
 
 @dataclass
@@ -114,25 +113,20 @@ def run_demand(ledger: Ledger, sources: Sequence[str | Path], level: str, year: 
     if "xlsx" in formats:
         rendered[f"{stem}.xlsx"] = write_demand_xlsx(table, form)
     snapshot = county_snapshot(context)
-    old = ledger.documents.get(doc_id)
     state = Issued(id=doc_id, form="demand", folder="", key=key, version=0,
                    files={n: [sha256(d), len(d)] for n, d in rendered.items()}, formats=sorted(formats),
                    issued_at=now_text(), title=stem, meta={"counties": snapshot})
-    if ledger.same_bytes(doc_id, state.files, ignore=(CHANGES_PREFIX,)):
-        # nothing a page shows changed (e.g. --force, or a format added): the same version
-        added = {n: d for n, d in rendered.items() if n not in old.files}
-        state.files = {**old.files, **{n: state.files[n] for n in added}}
-        ledger.commit([Change(state, added, keep=True)])
-        run.unchanged, run.version = not added, old.version
-        run.written = [ledger.root / n for n in added]
-        return run
-    if old is not None and old.meta.get("counties") is not None:
-        run.changes = snapshot_changes(old.meta.get("counties", {}), snapshot, "岗位需求")
-        note = (f"{table.division_name}{year}年度需求信息表：与第 {old.version} 版相比\n"
-                + ("\n".join(run.changes) or "各县（市、区）的岗位需求无变化（仅表格内容或格式更新）") + "\n").encode("utf-8")
-        rendered[f"{CHANGES_PREFIX}{stem}.txt"] = note
-        state.files[f"{CHANGES_PREFIX}{stem}.txt"] = [sha256(note), len(note)]
-    ledger.commit([Change(state, rendered, reason="需求信息表有变化" if old else "")])
+
+    def note(old: Issued) -> tuple[str, str] | None:
+        if old.meta.get("counties") is None:
+            return None
+        run.changes = snapshot_changes(old.meta["counties"], snapshot, "岗位需求")
+        return (f"{CHANGES_PREFIX}{stem}.txt", f"{table.division_name}{year}年度需求信息表：与第 {old.version} 版相比\n"
+                + ("\n".join(run.changes) or "各县（市、区）的岗位需求无变化（仅表格内容或格式更新）") + "\n")
+
+    previous = ledger.documents.get(doc_id)
+    written = ledger.issue(state, rendered, note=note, reason="需求信息表有变化")
+    run.unchanged = previous is not None and ledger.documents[doc_id].version == previous.version and not written
     run.version = ledger.documents[doc_id].version
-    run.written = [ledger.root / name for name in rendered]
+    run.written = [ledger.root / name for name in written]
     return run

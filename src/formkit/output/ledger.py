@@ -42,7 +42,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -58,6 +58,8 @@ from formkit.safe_names import inside
 LEDGER_NAME = "ledger.jsonl"
 LOCK_NAME = ".formkit.lock"
 SUPERSEDED = "superseded"
+CHANGES_PREFIX = "变更说明_"
+"""The file a new version of a roll-up carries: what changed since the previous one."""
 TEMP_MARK = ".formkit-tmp"
 """Temporary files are ``.<name>.<txn>.formkit-tmp`` next to their final name."""
 FORMAT = 1
@@ -362,6 +364,28 @@ class Ledger:
             return []
         with _signals_deferred():
             return self._commit(changes, persons)
+
+    def issue(self, state: Issued, data: dict[str, bytes | Path], *,
+              note: Callable[[Issued], tuple[str, str] | None] | None = None, reason: str = "") -> list[str]:
+        """Issue one document: the same version when every file already issued is unchanged
+        (``--force``, or a format added: only the added files are written), else the next version,
+        with the 变更说明 ``note(previous)`` returns — ``(file name, text)`` — when there was a
+        previous version. ``state.files`` must describe ``data``. Returns the names written."""
+        old = self.documents.get(state.id)
+        if self.same_bytes(state.id, state.files, ignore=(CHANGES_PREFIX,)):
+            added = {n: d for n, d in data.items() if n not in old.files}
+            state.files = {**old.files, **{n: state.files[n] for n in added}}
+            self.commit([Change(state, added, keep=True)])
+            return list(added)
+        data = dict(data)
+        made = note(old) if old is not None and note is not None else None
+        if made is not None:
+            name, text = made
+            encoded = text.encode("utf-8")
+            data[name] = encoded
+            state.files[name] = [sha256(encoded), len(encoded)]
+        self.commit([Change(state, data, reason=reason if old else "")])
+        return list(data)
 
     def _refs(self, doc: Issued, persons: list[Person]) -> set[str]:
         """The names a dependent may know ``doc`` by: its id, and for a person's document
