@@ -65,9 +65,10 @@ FIELDS = {
     "appraisal": [
         "form.attachment", "form.title", "form.footnote",
         "applicant.name", "applicant.sex", "applicant.birth_month", "applicant.ethnicity",
-        "applicant.id_number", "qualification.title", "home_unit.name",
+        "applicant.id_number", "qualification.title", "qualification.title_level",
+        "qualification.practice_qualification", "home_unit.name",
         "service.unit", "service.post", "service.place", "agreement.range",
-        "appraisal.period", "appraisal.label", "appraisal.self_summary", "appraisal.unit_opinion",
+        "appraisal.period", "appraisal.label", "appraisal.grade", "appraisal.self_summary", "appraisal.unit_opinion",
         "appraisal.county_opinion", "appraisal.remarks", "appraisal.grade_marks.excellent",
         "appraisal.grade_marks.passed", "appraisal.grade_marks.basic", "appraisal.grade_marks.failed",
     ],

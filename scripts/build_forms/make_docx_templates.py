@@ -74,7 +74,7 @@ def tw(mm: float) -> int:
 PAGE_W, PAGE_H = 11906, 16838  # A4 in twips
 MARGIN = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
 # the two registration forms need room: shorter top and bottom margins, same text width
-FORM_MARGIN = {"application": {"top": 30, "bottom": 25}, "appraisal": {"top": 30, "bottom": 25}}
+FORM_MARGIN = {"application": {"top": 30, "bottom": 25}, "appraisal": {"top": 25, "bottom": 20}}
 TEXT_MM = 210 - MARGIN["left"] - MARGIN["right"]  # 156 mm
 TEXT_W = PAGE_W - tw(MARGIN["left"]) - tw(MARGIN["right"])  # 8845 twips
 OUTER, INNER = 12, 4  # border widths in eighths of a point: 1.5 pt, 0.5 pt
@@ -309,34 +309,37 @@ SEAL = "（盖章）"
 DATE = "年　月　日"  # full-width spaces: the day is written in ink
 
 
-def seal_lines(*, sign: str | None = None, seal: bool = True, after: float = 6.0) -> list[P]:
+def seal_lines(*, sign: str | None = None, seal: bool = True, who: str = "", pad: float = 6.0,
+               line: float = LINE_TEXT) -> list[P]:
     """The ink block at the bottom right of a cell: optional "…签名：", "（盖章）", "年　月　日".
 
-    "（盖章）" (4 characters) is centred over "年　月　日" (5 characters); all lines keep together.
+    "（盖章）" (4 characters) is centred over "年　月　日" (5 characters), ``who`` (e.g. "服务单位")
+    written before it; ``pad`` pt above and below the block, ``line`` pt apart; all lines keep together.
     """
     out = []
     if sign:
-        out.append(P([sign], align="right", right_chars=9, line=LINE_TEXT, before=6, keep_next=True, keep_lines=True))
+        out.append(P([sign], align="right", right_chars=9, line=line, before=pad, keep_next=True, keep_lines=True))
     if seal:
-        out.append(P([SEAL], align="right", right_chars=2.5, line=LINE_TEXT, before=0 if sign else 6,
+        out.append(P([who + SEAL], align="right", right_chars=2.5, line=line, before=0 if sign else pad,
                      keep_next=True, keep_lines=True))
-    out.append(P([DATE], align="right", right_chars=2, line=LINE_TEXT, after=after, keep_lines=True))
+    out.append(P([DATE], align="right", right_chars=2, line=line, after=pad, keep_lines=True))
     return out
 
 
-def header_block(attachment: bool) -> list[P]:
-    """ "附件N" at the top left (黑体 三号) and the title (方正小标宋简体 二号, centred)."""
+def header_block(attachment: bool, *, compact: bool = False) -> list[P]:
+    """ "附件N" at the top left (黑体 三号) and the title (方正小标宋简体 二号, centred): on 28pt + 6pt
+    and 36pt + 12pt lines, or ``compact`` 24pt + 2pt and 32pt + 6pt."""
     out = []
     if attachment:
         out.append(P([R("{{ form.attachment }}", HEI, SAN)], style="Attachment", font=HEI, size=SAN,
-                     line=28, after=6, keep_next=True))
+                     line=24 if compact else 28, after=2 if compact else 6, keep_next=True))
     out.append(P([R("{{ form.title }}", TITLE, ER)], style="FormTitle", font=TITLE, size=ER,
-                 align="center", line=36, after=12, keep_next=True))
+                 align="center", line=32 if compact else 36, after=6 if compact else 12, keep_next=True))
     return out
 
 
-def footnote() -> P:
-    return P(["注：", "{{ form.footnote }}"], style="Note", line=LINE_TEXT, before=4, hanging_chars=2)
+def footnote(line: float = LINE_TEXT) -> P:
+    return P(["注：", "{{ form.footnote }}"], style="Note", line=line, before=4, hanging_chars=2)
 
 
 # --------------------------------------------------------------------------- 附件2 申请登记表
@@ -496,14 +499,21 @@ def agreement() -> list:
     sign = lambda text, **kw: P([text], size=BODY, line=BODY_LINE, keep_next=True, **kw)  # noqa: E731
     left = ["甲方（盖章）：", "", "法定代表人或委托代理人（签字）：", "", DATE]
     right = ["乙方（签字）：", "", "", "", DATE]
-    rows = [Row([C([sign(a, right_chars=4 if b == DATE else 0, align="right" if a == DATE else None)]),
-                 C([sign(b, right_chars=4 if b == DATE else 0, align="right" if b == DATE else None)])],
-                height=9) for a, b in zip(left, right)]
+    cell = lambda lines: C([sign(t, right_chars=4 if t == DATE else 0, align="right" if t == DATE else None)  # noqa: E731
+                            for t in lines], valign="top")
+    rows = [Row([cell(left), cell(right)], height=9)]
     out.append(table([86, 70], rows, size=BODY, borders=False))  # the PDF's 55% / 45%
     return out
 
 
 # --------------------------------------------------------------------------- 附件3 考核鉴定表
+
+APPRAISAL_ROWS = {"basic": 7.5, "self_summary": 40, "unit_opinion": 30, "county_opinion": 30, "remarks": 10}
+"""Minimum heights (mm) of the rows (``basic``: each of the nine rows of personal data); the
+seal blocks have 3 pt above and below, the narratives, seal blocks and the footnote 18pt lines
+(APPRAISAL_LINE): a short appraisal fits on one page. appraisal/template.html gives its rows the
+same."""
+APPRAISAL_LINE = 18.0
 
 GRADES = (("excellent", "优秀"), ("passed", "合格"), ("basic", "基本合格"), ("failed", "不合格"))
 
@@ -516,7 +526,8 @@ def grade_boxes() -> P:
             runs.append(R("　　", FANG))
         runs.append(R(f"{{{{ appraisal.grade_marks.{key} }}}}", SYMBOL))
         runs.append(R(g, FANG))
-    return P(runs, align="left", line=LINE_TEXT, before=4, keep_next=True)
+    runs.append(R("{% if appraisal.grade != appraisal.grade_canonical %}（记录为“{{ appraisal.grade }}”）{% endif %}", FANG))
+    return P(runs, align="left", line=APPRAISAL_LINE, before=4, keep_next=True)
 
 
 def appraisal() -> list:
@@ -527,29 +538,38 @@ def appraisal() -> list:
     def opinion(label: str, field: str, height: float, ink: list[P], *, split: bool = False) -> Row:
         # one row: the recorded text, then the ink lines (they can never be separated from it);
         # when nothing is recorded, blank lines leave room to write by hand above the seal
-        return Row([L(label), C([P([f"{{{{ {field} }}}}"], align="left", line=LINE_TEXT, before=2, keep_next=True),
-                                 P([f"{{%p if not {field} %}}"]), *([P([""], line=LINE_TEXT)] * 3),
+        return Row([L(label), C([P([f"{{{{ {field} }}}}"], align="left", line=APPRAISAL_LINE, before=2, keep_next=True),
+                                 P([f"{{%p if not {field} %}}"]), *([P([""], line=APPRAISAL_LINE)] * 3),
                                  P(["{%p endif %}"]), *ink], valign="top")],
                    height, wide, split=split)
 
+    # the rows, labels and fields of appraisal/template.html (the PDF), in the order of spec §3
+    title = ("{{ qualification.title }}{% if qualification.title_level %}（{{ qualification.title_level }}）{% endif %}"
+             "{% if qualification.practice_qualification %}{% if qualification.title %}　{% endif %}"
+             "{{ qualification.practice_qualification }}{% endif %}")
     rows = [
         Row([L("姓　　名"), V("{{ applicant.name }}"), L("性　别"), V("{{ applicant.sex }}"),
-             L("出生年月"), V("{{ applicant.birth_month }}")]),
-        Row([L("民　　族"), V("{{ applicant.ethnicity }}"), L("公民身份号码", 2), V("{{ applicant.id_number }}", 2)]),
-        Row([L("职　　称"), V("{{ qualification.title }}"), L("原工作单位", 2), V("{{ home_unit.name }}", 2)], 10),
-        Row([L("服务单位"), V("{{ service.unit }}", 3), L("服务岗位"), V("{{ service.post }}")], 10),
-        Row([L("服务地"), V("{{ service.place }}", 5)]),
-        Row([L("服务起止时间"), V("{{ agreement.range }}", 5)]),
-        Row([L("考核期间"), C([P(["{{ appraisal.period }}"], align="left", line=LINE_TEXT),
-                               P(["{{ appraisal.label }}"], align="left", line=LINE_TEXT)], 5)], 12),
+             L("出生年月"), V("{{ applicant.birth_month }}")], APPRAISAL_ROWS["basic"]),
+        Row([L("民　　族"), V("{{ applicant.ethnicity }}"), L("职　称"), V(title, 3)], APPRAISAL_ROWS["basic"]),
+        Row([L("公民身份号码"), V("{{ applicant.id_number }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("原工作单位"), V("{{ home_unit.name }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("服务单位"), V("{{ service.unit }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("服务地"), V("{{ service.place }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("服务岗位"), V("{{ service.post }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("服务起止时间"), V("{{ agreement.range }}", 5)], APPRAISAL_ROWS["basic"]),
+        Row([L("考核期间"), V("{{ appraisal.period }}（{{ appraisal.label }}）", 5)], APPRAISAL_ROWS["basic"]),
         # 个人总结 may be long: its row may split, the signature lines still keep together
-        opinion("个人总结", "appraisal.self_summary", 40, seal_lines(sign="本人签名：", seal=False), split=True),
-        opinion("服务单位\n考核意见", "appraisal.unit_opinion", 40, [grade_boxes(), *seal_lines()]),
-        opinion("服务地县级\n人力资源和\n社会保障部门\n鉴定意见", "appraisal.county_opinion", 34, seal_lines()),
-        Row([L("备　　注"), C([P(["{{ appraisal.remarks }}"], align="left", line=LINE_TEXT, before=2)], valign="top")],
-            14, wide, split=True),
+        opinion("个人总结", "appraisal.self_summary", APPRAISAL_ROWS["self_summary"],
+                [P(["本人签名：" + "　" * 6 + DATE], align="right", right_chars=2, line=APPRAISAL_LINE, before=3,
+                   after=3, keep_lines=True)], split=True),  # signature and date on one line
+        opinion("服务单位\n考核意见", "appraisal.unit_opinion", APPRAISAL_ROWS["unit_opinion"],
+                [grade_boxes(), *seal_lines(who="服务单位", pad=3, line=APPRAISAL_LINE)]),
+        opinion("服务地县级\n人力资源和\n社会保障部门\n鉴定意见", "appraisal.county_opinion",
+                APPRAISAL_ROWS["county_opinion"], seal_lines(pad=3, line=APPRAISAL_LINE)),
+        Row([L("备　　注"), C([P(["{{ appraisal.remarks }}"], align="left", line=APPRAISAL_LINE, before=2)], valign="top")],
+            APPRAISAL_ROWS["remarks"], wide, split=True),
     ]
-    return [*header_block(True), table(cols, rows), footnote()]
+    return [*header_block(True, compact=True), table(cols, rows), footnote(APPRAISAL_LINE)]
 
 
 BUILDERS: dict[str, Callable[[], list]] = {
@@ -562,7 +582,10 @@ BUILDERS: dict[str, Callable[[], list]] = {
 
 STYLE_SPECS = [
     # (type, styleId, name, basedOn, pPr xml, font, size): paragraph styles clerks can apply
-    ("paragraph", "Normal", "Normal", None, '<w:widowControl w:val="0"/><w:jc w:val="both"/>', FANG, XIAO_SI),
+    # no extra space between Chinese and Latin letters or digits (Word's and LibreOffice's default,
+    # which the PDF does not add): the same text then wraps at the same places in both
+    ("paragraph", "Normal", "Normal", None, '<w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
+     '<w:autoSpaceDN w:val="0"/><w:jc w:val="both"/>', FANG, XIAO_SI),
     ("paragraph", "Header", "header", "Normal", '<w:jc w:val="right"/>', FANG, WU),
     ("paragraph", "Footer", "footer", "Normal", '<w:jc w:val="center"/>', FANG, WU),
     ("paragraph", "Attachment", "附件标注", "Normal", '<w:jc w:val="left"/>', HEI, SAN),

@@ -157,9 +157,16 @@ def footnote() -> P:
     return P(["注：", "{{ form.footnote }}"], style="Note", size=WU, line=16, before=4, hanging_chars=2)
 
 
+DEMAND_COLUMNS = [8, 17, 20, 17, 24, 10, 17, 17, 12, 13, 9, 13, 33, 16, 25, 16]
+"""附件1's column widths in mm (序号 … 备注), adding up to the text width."""
+
+
 def demand() -> list:
     """附件1 需求信息表: 16 columns; post rows, 小计 rows and the 合计 row from one row loop."""
-    cols = [8, 16, 18, 14, 27, 10, 18, 18, 12, 13, 9, 11, 41, 12, 22, 18]
+    # wide enough that no heading breaks before its closing bracket (「县（市、区）」, 「（年）」) and a
+    # three-character name or a landline number ("0874-5310425") fits on one line in 五号;
+    # demand/template.html uses the same widths
+    cols = DEMAND_COLUMNS
     size = WU
     heads = ["序号", "州（市）", "县\n（市、区）", "乡（镇）", "需求单位名称", "单位\n性质", "需求岗位", "专业要求",
              "职称\n要求", "学历\n要求", "需求\n人数", "服务\n期限\n（年）", "工作生活条件", "联系人", "联系电话", "备注"]

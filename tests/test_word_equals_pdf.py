@@ -1,0 +1,285 @@
+"""The Word file equals the PDF (issue 12, item 3): every copy of every sample document, and the
+roll-up forms 附件1 (county, 州(市), province), 附件4 and 附件5, converted from .docx by
+LibreOffice (one soffice call) and compared with formkit's own PDF of that copy:
+
+- the same number of pages per copy;
+- the same sequence of text (``pdftotext -raw -bbox``: text in drawing order, each run of words
+  on one baseline read left to right; whitespace and line wrapping ignored; the copy label and
+  「第 N 页 共 M 页」 taken out, they are page furniture);
+- in both files: phone numbers, ID numbers and names never broken across lines, no line made
+  only of closing punctuation (「）」「。」「，」…), no seal or signature block split from its date
+  (「（盖章）」 / 「签名：」 at the foot of a page, 「年　月　日」 on the next), and no table broken
+  with a white gap the next row would have fitted in.
+
+The copies of a document differ only in their label: text and page counts are compared for
+every copy, the page pictures (white gaps) for the first copy.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from PIL import Image
+
+from formkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMAND_DIR = ROOT / "data" / "demand"
+CASES_DIR = ROOT / "data" / "cases"
+AS_OF = "2026-11-30"  # the day conftest.Samples derives the samples' facts on
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(SOFFICE is None and not __import__("os").environ.get("CI"),
+                                reason="LibreOffice (soffice) is not installed here; CI installs it")
+
+ROLLUPS = [  # (name, CLI arguments) of the roll-up forms made from the sample data
+    ("demand-county", ["demand", str(DEMAND_DIR / "huize-2026.yaml"), "--level", "县", "--division", "530326",
+                       "--year", "2026"]),
+    ("demand-prefecture", ["demand", str(DEMAND_DIR), "--level", "州", "--division", "532500", "--year", "2026"]),
+    ("demand-province", ["demand", str(DEMAND_DIR), "--level", "省", "--year", "2026"]),
+    ("declaration", ["declare", str(CASES_DIR), "--prefecture", "532500", "--year", "2021", "--as-of", AS_OF,
+                     "--no-bundle"]),
+]
+
+FURNITURE = re.compile(r"第\d+页共\d+页|第\d+份（共\d+份）\S*?(?:存|执)")
+"""The page number and the copy label (whitespace already removed)."""
+CLOSING = "）)】〕》〉」』”’，,。.、；;：:！!？?…"
+"""Characters that must never begin a line on their own."""
+NUMBER = re.compile(r"0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{17}[\dX]")
+"""Landline and mobile numbers, ID numbers."""
+
+
+# --------------------------------------------------------------------------- reading PDFs
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class Page:
+    """One page as read by pdftotext: its size (pt) and its words in drawing order."""
+
+    width: float
+    height: float
+    words: list[Word]
+
+    def lines(self) -> list[tuple[float, float, str]]:
+        """Runs of words drawn one after another on one baseline, each read left to right:
+        ``(top, bottom, text)``. A character drawn from a fallback font (LibreOffice draws those
+        after the rest of its line) joins its line."""
+        out: list[list[Word]] = []
+        for w in self.words:
+            if out:
+                last = out[-1]
+                top, bottom = min(v.y0 for v in last), max(v.y1 for v in last)
+                centre = (w.y0 + w.y1) / 2
+                if top < centre < bottom and abs((w.y1 - w.y0) - (last[-1].y1 - last[-1].y0)) < 6:
+                    last.append(w)
+                    continue
+            out.append([w])
+        return [(min(v.y0 for v in ws), max(v.y1 for v in ws), "".join(v.text for v in sorted(ws, key=lambda v: v.x0)))
+                for ws in out]
+
+    def body_lines(self) -> list[tuple[float, float, str]]:
+        """The lines without the copy label and the page number."""
+        return [(t, b, s) for t, b, s in self.lines() if FURNITURE.sub("", squash(s))]
+
+
+def read_pages(pdf: Path, first: int, last: int) -> list[Page]:
+    xml = subprocess.run(["pdftotext", "-raw", "-bbox", "-enc", "UTF-8", "-f", str(first), "-l", str(last),
+                          str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for m in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        words = [Word(unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', m.group(3))]
+        pages.append(Page(float(m.group(1)), float(m.group(2)), words))
+    return pages
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
+        "&amp;", "&")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def sequence(pages: list[Page]) -> str:
+    """The text of the pages in drawing order, without whitespace, copy label and page numbers,
+    and a roster's heading row only once (it repeats on every page the table continues on)."""
+    text = FURNITURE.sub("", "".join(squash(s) for p in pages for _, _, s in p.lines()))
+    heading = re.search(r"序号\D+?(?=\d)", text)
+    if heading:
+        at = heading.end()
+        text = text[:at] + text[at:].replace(heading.group(), "")
+    return text
+
+
+def first_difference(a: str, b: str) -> str:
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"at character {i}:\n  Word (LibreOffice) …{a[max(0, i - 30):i + 40]}\n  formkit PDF        …{b[max(0, i - 30):i + 40]}"
+
+
+# --------------------------------------------------------------------------- the documents
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy: the LibreOffice PDF of its .docx, and formkit's PDF with its pages."""
+
+    key: str
+    word: Path
+    ours: Path
+    first: int
+    last: int
+    picture: bool  # the first copy of its document: pictures are compared too
+
+
+def protected() -> set[str]:
+    """What must never break across lines: every phone and ID number of the sample records and
+    demand lists, and the names printed (applicants, contacts, 填表人, 审核人)."""
+    out: set[str] = set()
+
+    def walk(value, parent: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if (parent, k) == ("applicant", "name") or k in ("contact", "filled_by", "reviewed_by"):
+                    out.add(str(v))
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, parent)
+        elif isinstance(value, (str, int)) and NUMBER.fullmatch(str(value)):
+            out.add(str(value))
+
+    for path in [*CASES_DIR.glob("*.yaml"), *DEMAND_DIR.glob("*.yaml")]:
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return out
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory, samples) -> list[Copy]:
+    """Every copy of every sample document and roll-up, converted by ONE soffice call."""
+    assert SOFFICE, "CI must install LibreOffice (scripts/ensure-system.sh)"
+    folder = tmp_path_factory.mktemp("word-equals-pdf")
+    convert = folder / "docx"
+    convert.mkdir()
+    copies: list[Copy] = []
+    for doc in samples.documents():
+        words = samples.docx(doc)
+        ours = folder / f"{doc.key}.pdf"
+        ours.write_bytes(samples.pdf(doc))
+        total = page_count(ours)
+        assert total % len(words) == 0, f"{doc.key}: {total} pages for {len(words)} copies"
+        per = total // len(words)
+        for i, data in enumerate(words):
+            name = f"{doc.key}-copy{i + 1}"
+            (convert / f"{name}.docx").write_bytes(data)
+            copies.append(Copy(name, convert / f"{name}.pdf", ours, i * per + 1, (i + 1) * per, i == 0))
+    for name, args in ROLLUPS:
+        out = folder / name
+        result = CliRunner().invoke(main, [*args, "--format", "docx,pdf", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        made = sorted(out.glob("*.docx"))
+        assert made, f"{name}: no .docx made\n{result.output}"
+        for docx_file in made:
+            key = f"{name}-{docx_file.stem}"
+            shutil.copyfile(docx_file, convert / f"{key}.docx")
+            ours = docx_file.with_suffix(".pdf")
+            copies.append(Copy(key, convert / f"{key}.pdf", ours, 1, page_count(ours), True))
+    profile = folder / "lo-profile"
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(convert), *sorted(str(p) for p in convert.glob("*.docx"))],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    missing = [c.key for c in copies if not c.word.is_file()]
+    assert not missing, f"LibreOffice did not convert {missing}: {result.stdout}{result.stderr}"
+    return copies
+
+
+def both(copy: Copy) -> dict[str, list[Page]]:
+    return {"Word (LibreOffice)": read_pages(copy.word, 1, page_count(copy.word)),
+            "formkit PDF": read_pages(copy.ours, copy.first, copy.last)}
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_every_form_is_compared(converted, samples) -> None:
+    keys = {c.key for c in converted}
+    assert len([c for c in converted if c.key.startswith(("demand-", "declaration-"))]) == 5, keys
+    assert {d.form_id for d in samples.documents()} == {"application", "agreement", "appraisal"}
+    assert len(converted) > 3 * len(samples.paths)
+
+
+def test_same_pages_and_text_per_copy(converted) -> None:
+    faults = []
+    for copy in converted:
+        word_pages = page_count(copy.word)
+        if word_pages != copy.last - copy.first + 1:
+            faults.append(f"{copy.key}: Word {word_pages} pages, formkit PDF {copy.last - copy.first + 1}")
+        read = both(copy)
+        a, b = (sequence(pages) for pages in read.values())
+        if a != b:
+            faults.append(f"{copy.key}: text differs {first_difference(a, b)}")
+    assert not faults, "\n".join(faults)
+
+
+def test_numbers_and_names_never_break(converted) -> None:
+    items = protected()
+    faults = []
+    for copy in converted:
+        for who, pages in both(copy).items():
+            lines = [squash(s) for p in pages for _, _, s in p.lines()]
+            text = "".join(lines)
+            wanted = {item for item in items if item in text}
+            assert wanted or "申报表" in copy.key, f"{copy.key}: nothing to check?"
+            for item in wanted:
+                whole = sum(line.count(item) for line in lines)
+                if whole != text.count(item):
+                    faults.append(f"{copy.key} {who}: 「{item}」 broken across lines")
+    assert not faults, "\n".join(sorted(set(faults)))
+
+
+def test_no_line_of_closing_punctuation(converted) -> None:
+    faults = []
+    for copy in converted:
+        for who, pages in both(copy).items():
+            for n, page in enumerate(pages, 1):
+                for _, _, text in page.body_lines():
+                    if squash(text) and all(ch in CLOSING for ch in squash(text)):
+                        faults.append(f"{copy.key} {who} page {n}: a line of only 「{squash(text)}」")
+    assert not faults, "\n".join(faults)
+
+
+def test_seal_and_signature_blocks_stay_whole(converted) -> None:
+    faults = []
+    for copy in converted:
+        for who, pages in both(copy).items():
+            for n, page in enumerate(pages, 1):
+                text = FURNITURE.sub("", "".join(squash(s) for _, _, s in page.body_lines()))
+                if re.search(r"(（盖章）|签名：|签字）：)$", text):
+                    faults.append(f"{copy.key} {who}: page {n} ends with 「{text[-8:]}」, its date on the next page")
+                if n > 1 and text.startswith("年月日"):
+                    faults.append(f"{copy.key} {who}: page {n} begins with the date of a seal block")
+    assert not faults, "\n".join(faults)
