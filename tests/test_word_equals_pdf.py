@@ -17,6 +17,7 @@ every copy, the page pictures (white gaps) for the first copy.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -59,6 +60,7 @@ NUMBER = re.compile(r"0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\d{17}[\dX]")
 # --------------------------------------------------------------------------- reading PDFs
 
 
+@functools.lru_cache(maxsize=None)
 def page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
@@ -103,7 +105,34 @@ class Page:
         return [(t, b, s) for t, b, s in self.lines() if FURNITURE.sub("", squash(s))]
 
 
+PICTURE_DPI = 40
+MM = PICTURE_DPI / 25.4  # pixels per millimetre in the page pictures
+
+
+def rules(picture: Image.Image) -> list[int]:
+    """The y (px) of the long horizontal lines of a page picture (table borders): rows with a
+    run of dark pixels at least 30 % of the page wide; a thick line counts once."""
+    width, height = picture.size
+    data = picture.point(lambda v: 1 if v < 128 else 0).tobytes()
+    found: list[int] = []
+    for y in range(height):
+        best = max(map(len, data[y * width:(y + 1) * width].split(b"\x00")))
+        if best >= 0.3 * width and (not found or y - found[-1] > 2):
+            found.append(y)
+    return found
+
+
+def pictures(pdf: Path, first: int, last: int, folder: Path) -> list[Image.Image]:
+    stem = folder / f"{pdf.stem}-{first}"
+    subprocess.run(["pdftoppm", "-r", str(PICTURE_DPI), "-gray", "-png", "-f", str(first), "-l", str(last), str(pdf),
+                    str(stem)], check=True, capture_output=True)
+    files = sorted(folder.glob(f"{stem.name}-*.png"), key=lambda f: int(f.stem.rsplit("-", 1)[1]))
+    return [Image.open(f).convert("L") for f in files]
+
+
+@functools.lru_cache(maxsize=None)
 def read_pages(pdf: Path, first: int, last: int) -> list[Page]:
+    """Pages ``first``..``last`` of ``pdf`` (read once per run: several tests look at them)."""
     xml = subprocess.run(["pdftotext", "-raw", "-bbox", "-enc", "UTF-8", "-f", str(first), "-l", str(last),
                           str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = []
@@ -282,4 +311,43 @@ def test_seal_and_signature_blocks_stay_whole(converted) -> None:
                     faults.append(f"{copy.key} {who}: page {n} ends with 「{text[-8:]}」, its date on the next page")
                 if n > 1 and text.startswith("年月日"):
                     faults.append(f"{copy.key} {who}: page {n} begins with the date of a seal block")
+    assert not faults, "\n".join(faults)
+
+
+def test_no_table_broken_with_a_white_gap(converted, tmp_path) -> None:
+    """Where a table goes on from one page to the next (the page ends with the table's border,
+    the next begins with one), the white space left at the foot of the first page must be less
+    than the row that went over (+ 14 mm for the footer's distance and rounding)."""
+    faults, checked = [], 0
+    for copy in converted:
+        if not copy.picture:
+            continue
+        for who, (pdf, first, last) in {"Word (LibreOffice)": (copy.word, 1, page_count(copy.word)),
+                                        "formkit PDF": (copy.ours, copy.first, copy.last)}.items():
+            pages = read_pages(pdf, first, last)
+            if len(pages) < 2:
+                continue
+            images = pictures(pdf, first, last, tmp_path)
+            for n in range(len(pages) - 1):
+                here, there = rules(images[n]), rules(images[n + 1])
+                if not here or len(there) < 2:
+                    continue
+                body_here = [(t * MM * 25.4 / 72, b * MM * 25.4 / 72) for t, b, _ in pages[n].body_lines()]
+                body_there = [(t * MM * 25.4 / 72, b * MM * 25.4 / 72) for t, b, _ in pages[n + 1].body_lines()]
+                if any(t > here[-1] for t, _ in body_here) or any(b < there[0] for _, b in body_there):
+                    continue  # the page ends, or the next begins, with something else than a table
+                checked += 1
+                furniture = [t * MM * 25.4 / 72 for t, _, s in pages[n].lines() if re.search(r"第\d+页共\d+页", squash(s))]
+                foot = min(furniture) if furniture else images[n].size[1] - 20 * MM
+                first_row = "".join(squash(s) for t, _, s in pages[n + 1].body_lines()
+                                    if there[0] <= t * MM * 25.4 / 72 <= there[1])
+                if first_row.startswith("序号"):  # a roster's heading row, repeated: the row after it went over
+                    there = there[1:]
+                if len(there) < 2:
+                    continue
+                gap, row = (foot - here[-1]) / MM, (there[1] - there[0]) / MM
+                if gap > row + 14:
+                    faults.append(f"{copy.key} {who}: page {n + 1} ends {gap:.0f} mm above its page number, "
+                                  f"the {row:.0f} mm row that went to page {n + 2} would have fitted")
+    assert checked, "no table went on to a next page: nothing was checked"
     assert not faults, "\n".join(faults)
