@@ -1,5 +1,6 @@
 # formkit — `make demo` runs the main job on the sample data, `make test` runs the tests,
-# `make fuzz` runs the loaders' fuzz test with many more examples (FUZZ_EXAMPLES, default 2000).
+# `make fuzz` runs the loaders' fuzz test with many more examples (FUZZ_EXAMPLES, default 2000),
+# `make pictures` draws the README's pictures (docs/img/) again from the sample data.
 # Each sets everything up first: system packages (as root; otherwise the exact command is
 # printed), a virtualenv in .venv and the Python dependencies.
 SHELL := /bin/bash
@@ -7,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system demo test fuzz bench clean
+.PHONY: setup system demo test fuzz pictures bench clean
 
 FUZZ_EXAMPLES ?= 2000
 
@@ -34,6 +35,9 @@ test: setup
 
 fuzz: setup
 	FORMKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_hostile_input.py -k fuzz -q
+
+pictures: setup
+	$(BIN)/python scripts/pictures.py
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache
