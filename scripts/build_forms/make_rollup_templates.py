@@ -157,7 +157,7 @@ def footnote() -> P:
     return P(["注：", "{{ form.footnote }}"], style="Note", size=WU, line=16, before=4, hanging_chars=2)
 
 
-DEMAND_COLUMNS = [8, 17, 21, 17, 24, 10, 17, 17, 12, 13, 9, 13, 32, 16, 25, 16]
+DEMAND_COLUMNS = [8, 17, 21, 17, 23, 10, 17, 17, 12, 13, 9, 13, 33, 16, 25, 16]
 """附件1's column widths in mm (序号 … 备注), adding up to the text width."""
 
 
