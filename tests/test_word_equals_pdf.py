@@ -301,16 +301,34 @@ def test_no_line_of_closing_punctuation(converted) -> None:
     assert not faults, "\n".join(faults)
 
 
-def test_seal_and_signature_blocks_stay_whole(converted) -> None:
+def split_seal_blocks(pages: list[Page]) -> list[str]:
+    """Where a seal or signature block is cut from its date by a page break: a page ending with
+    「（盖章）」, 「签名：」 or 「（签字）：」, or a page after the first beginning with 「年月日」."""
     faults = []
-    for copy in converted:
-        for who, pages in both(copy).items():
-            for n, page in enumerate(pages, 1):
-                text = FURNITURE.sub("", "".join(squash(s) for _, _, s in page.body_lines()))
-                if re.search(r"(（盖章）|签名：|签字）：)$", text):
-                    faults.append(f"{copy.key} {who}: page {n} ends with 「{text[-8:]}」, its date on the next page")
-                if n > 1 and text.startswith("年月日"):
-                    faults.append(f"{copy.key} {who}: page {n} begins with the date of a seal block")
+    for n, page in enumerate(pages, 1):
+        text = FURNITURE.sub("", "".join(squash(s) for _, _, s in page.body_lines()))
+        if re.search(r"(（盖章）：?|签名：|（签字）：)$", text):
+            faults.append(f"page {n} ends with 「{text[-8:]}」, its date on the next page")
+        if n > 1 and text.startswith("年月日"):
+            faults.append(f"page {n} begins with the date of a seal block")
+    return faults
+
+
+def test_split_seal_blocks_are_found() -> None:
+    """The check itself, on made-up pages: a whole block passes, a cut one is named."""
+    def page(*lines: str) -> Page:
+        return Page(595, 842, [Word(t, 100, 100 + 20 * i, 200, 112 + 20 * i) for i, t in enumerate(lines)])
+
+    whole = [page("意见", "（盖章）", "年　月　日", "第 1 页 共 2 页"), page("备注", "第 2 页 共 2 页")]
+    cut = [page("意见", "（盖章）", "第 1 页 共 2 页"), page("年　月　日", "第 2 页 共 2 页")]
+    assert split_seal_blocks(whole) == []
+    assert split_seal_blocks(cut) == ["page 1 ends with 「意见（盖章）」, its date on the next page",
+                                      "page 2 begins with the date of a seal block"]
+
+
+def test_seal_and_signature_blocks_stay_whole(converted) -> None:
+    faults = [f"{copy.key} {who}: {fault}" for copy in converted for who, pages in both(copy).items()
+              for fault in split_seal_blocks(pages)]
     assert not faults, "\n".join(faults)
 
 
