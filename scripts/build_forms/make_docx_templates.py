@@ -6,14 +6,18 @@ The generated files are committed: they are what clerks open and adjust in Word 
 script makes them reproducible and reviewable — change the layout here, run it, commit both.
 
 Layout (spec §3, GB/T 9704-2012 where it applies): A4 portrait; margins top 37 mm, bottom
-35 mm, left 28 mm, right 26 mm (text width 156 mm; the two registration forms take 30/25 mm
-top/bottom to fit their pages); "附件N" top left in 黑体 三号; the title
+35 mm, left 28 mm, right 26 mm (text width 156 mm; 附件2 takes 30/25 mm top/bottom to fit its
+two pages, 附件3 25/20 mm to fit one page when short); "附件N" top left in 黑体 三号; the title
 centred in 方正小标宋简体 二号; table text 仿宋_GB2312 小四, labels centred, values left; outer
 border 1.5 pt, inner lines 0.5 pt; fixed column widths adding up to the text width; narrative
 rows grow, seal rows never split. Every run, style, header and footer names its font in the
 ascii, hAnsi, eastAsia and cs slots (python-docx's ``font.name`` would leave Chinese text to
 Word's fallback). The copy label ``{{ copy_label }}`` sits at the top right of every page
 (header, 仿宋 五号) and "第 X 页 共 Y 页" in the footer (PAGE / NUMPAGES fields).
+
+Each form's template.html (the PDF) uses the same rows, column widths, row heights, line
+pitches and margins (``body.word-metrics`` in _shared/style.css and the forms' own styles), so
+the two break their pages at the same places; tests/test_word_equals_pdf.py holds them to it.
 
 Every Jinja tag is written as ONE run, so Word can never split it. Signature, seal and date
 cells are left blank for ink: "（盖章）" and "年　月　日" with full-width spaces.
