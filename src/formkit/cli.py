@@ -300,7 +300,7 @@ LEVEL_WORDS = {"县": "county", "县级": "county", "县（市、区）": "count
                "州(市)": "prefecture", "州级": "prefecture", "州（市）级": "prefecture",
                "省": "province", "省级": "province"}
 KIND_WORDS = {"案卷": "case", "案卷记录": "case", "记录": "case", "需求": "demand", "需求信息表": "demand",
-              "需求表": "demand", "附件1": "demand"}
+              "需求表": "demand", "附件1": "demand", "名单": "roster", "人员名单": "roster"}
 
 
 def _split_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -526,20 +526,24 @@ def schema(kind: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), metavar="种类")
+@click.argument("kind", type=Words(["case", "demand", "roster"], KIND_WORDS, "案卷|需求|名单|case|demand|roster"),
+                metavar="种类")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
-              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表。")
+              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表；名单只能写成 .xlsx。")
 def new(kind: str, out: str | None) -> None:
-    """输出（或写入文件）一份带注释的空白记录：案卷（case）或需求信息表（demand）。
+    """输出（或写入文件）一份带注释的空白记录：案卷（case）、需求信息表（demand）或人员名单（roster）。
 
     例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml；
-    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）。
+    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）；
+    formkit new 名单 --out 名单.xlsx 写出空白的人员名单 Excel 表（每人一行，供 formkit import 导入）。
     """
     from importlib import resources
 
     blank_xlsx = out is not None and Path(out).suffix.lower() == ".xlsx"
-    if blank_xlsx and kind != "demand":
-        raise UsageError("只有需求信息表（demand）可以写成 .xlsx；案卷请写成 .yaml")
+    if kind == "roster" and not blank_xlsx:
+        raise UsageError("人员名单是 Excel 表：请用 --out 名单.xlsx 指定要写出的 .xlsx 文件")
+    if blank_xlsx and kind == "case":
+        raise UsageError("案卷不能写成 .xlsx；多人的基本信息请用 formkit new 名单 --out 名单.xlsx，单个案卷请写成 .yaml")
     if out is None:
         text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
         click.echo(text, nl=False)
@@ -549,7 +553,11 @@ def new(kind: str, out: str | None) -> None:
         raise UsageError(f"{target} 已存在，不覆盖")
     from formkit.atomic import write_atomic
 
-    if blank_xlsx:
+    if kind == "roster":
+        from formkit.render.xlsx import write_blank_roster_xlsx
+
+        data = write_blank_roster_xlsx()
+    elif blank_xlsx:
         from formkit.forms import load_form
         from formkit.render.xlsx import write_blank_demand_xlsx
 
@@ -558,6 +566,58 @@ def new(kind: str, out: str | None) -> None:
         data = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8").encode("utf-8")
     write_atomic(target, data)
     click.echo(f"已写入 {target}")
+
+
+@main.command("import")
+@click.argument("roster", type=click.Path(dir_okay=False), metavar="名单.xlsx")
+@click.option("--into", "into", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="数据目录：在其中按公民身份号码查找已有记录；新记录写到其中的 cases/ 子目录（没有则写到该目录）。")
+@click.option("--yes", "-y", "yes", is_flag=True, help="不询问，直接写入（名单无误时）。")
+def import_roster(roster: str, into: str, yes: bool) -> None:
+    """从人员名单（Excel，formkit new 名单 生成的模板）导入：每人一份 YAML 案卷记录。
+
+    先逐行列出将要做什么：新建（名单不含简历、业绩等，新记录为草稿，在办事台补齐）、更新（已有
+    同一公民身份号码的记录：列出改动的项目，空着的单元格不改原有内容）、无变化或有误；有误的单元格
+    全部按「名单!K6 公民身份号码（公民身份号码）: …」列出，此时不写入任何文件（退出码为 1）。
+    无误时询问「确认写入？」，回答 y 才写入（--yes 不询问）。文件名为姓名拼音（如 ma-jun.yaml），
+    重名时加 -2、-3，不会覆盖别人的记录。
+    """
+    from formkit.jobs.roster_import import apply_import, plan_import
+
+    plan = plan_import(roster, into)
+    for problem in plan.problems:
+        _echo_err(str(problem))
+    actions = {"new": "新建", "update": "更新", "unchanged": "无变化", "error": "有误"}
+    for row in plan.rows:
+        who = f"{row.name or '（无姓名）'}" + (f"（{row.id_masked}）" if row.id_masked else "")
+        line = f"第{row.row}行 {who}：{actions[row.action]}"
+        if row.path is not None and row.action != "error":
+            line += f" {row.path}"
+        if row.action in ("new", "update") and row.draft:
+            line += "（草稿" + (f"；待填写：{'、'.join(row.missing)}" if row.missing else "") + "）"
+        click.echo(line)
+        for change in row.changes:
+            click.echo(f"    {change}")
+        for problem in row.problems:
+            _echo_err(f"    {problem}" if not problem.is_error else str(problem))
+    click.echo(plan.summary())
+    if not plan.ok:
+        _echo_err(f"名单有 {len(plan.errors)} 处错误，未写入任何文件；请改正后重新导入")
+        sys.exit(1)
+    if not plan.count("new") and not plan.count("update"):
+        click.echo("没有需要写入的内容。")
+        return
+    if not yes:
+        try:
+            confirmed = click.confirm("确认写入？", default=False)
+        except click.exceptions.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("未写入任何文件。")
+            return
+    results = apply_import(plan)
+    click.echo(f"已写入 {sum(r.written for r in results)} 份记录（其中草稿 {sum(r.draft for r in results)} 份）；"
+               f"草稿补齐后用 formkit check 检查。")
 
 
 @main.command()
