@@ -329,8 +329,10 @@ def _check_row(row: RosterRow) -> None:
     for p in problems:
         column = column_of(p.path)
         if p.message == MISSING_MESSAGE:
+            if column is None:
+                continue  # a part the roster does not hold (简历, 业绩…): the FILLER stands in for it
             complete = False
-            if column is not None and column.path in IDENTITY:
+            if column.path in IDENTITY:
                 row.problems.append(problem_at("此格为空：每一行都要填写，以确定是谁", column, row))
             continue
         if column is None:
