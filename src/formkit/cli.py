@@ -754,6 +754,57 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="数据目录...")
+@click.option("--year", "year", metavar="年度", type=YEAR, help="哪一年的待办（默认今年）。")
+@click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认今天）。")
+@click.option("--ics", "ics", metavar="文件", type=click.Path(dir_okay=False),
+              help="同时写出 iCalendar 日历文件（.ics，可导入 Outlook、手机日历等）。")
+def calendar(paths: tuple[str, ...], year: int | None, as_of: str | None, ics: str | None) -> None:
+    """列出一年中到期的事项（第三、九、十条），可另存为 .ics 日历。
+
+    包括：需求信息的各个日期（第三条：年初征集，3月初县级公布并上报，4月初州（市）报省，5月初省级
+    公布）；服务期满、考核期已结束但记录中尚无考核鉴定结果的人员（第九条，附件3，由服务地县级
+    人力资源和社会保障部门填写；往年未做的也列出，标为已到期）；各州（市）当年年底前的补贴申报
+    （第十条，附件4、附件5，并说明目前可列入的人数）。草稿不计入；有误的记录会报告（退出码为 1）。
+    """
+    from formkit.jobs.calendar import due_items, item_line, write_ics
+    from formkit.load import load_case, record_files, record_kind
+
+    day = _as_of(as_of)
+    year = year or day.year
+    cases, failed, drafts = [], 0, 0
+    for file in record_files(paths):
+        if record_kind(file) != "case":
+            continue
+        loaded = load_case(file)
+        if loaded.draft:
+            drafts += 1
+        elif loaded.record is None:
+            failed += 1
+            for problem in loaded.errors:
+                _echo_err(str(problem))
+        else:
+            cases.append((file, loaded.record))
+    items = due_items(cases, year, day)
+    click.echo(f"{year}年待办（按 {day} 计；{len(cases)} 份记录）：")
+    for item in items:
+        click.echo(f"  {item_line(item)}")
+    overdue = sum(i.state == "overdue" for i in items)
+    tail = f"共 {len(items)} 项，其中已到期尚无结果 {overdue} 项"
+    if drafts:
+        tail += f"；{drafts} 份草稿未计入"
+    if failed:
+        tail += f"；{failed} 份记录有误，未计入"
+    click.echo(tail)
+    if ics:
+        from formkit.atomic import write_atomic
+
+        write_atomic(Path(ics), write_ics(items, year, day))
+        click.echo(f"已写入日历 {ics}")
+    sys.exit(1 if failed else 0)
+
+
 @main.command("forms")
 @click.option("--copy", "copy_to", metavar="目录", type=click.Path(file_okay=False),
               help="把全部表单（模板）复制到新目录，供在 Word/WPS 中修改。")
