@@ -63,6 +63,8 @@ class RosterColumn:
     strict: bool = False
     kind: str = "text"
     note: str = ""
+    width: float = 12.0
+    """Column width in Excel units, for what the field holds (an 18-character code is wide)."""
 
 
 def _funcs(info: Any) -> set[str]:
@@ -123,8 +125,9 @@ def roster_columns() -> tuple[RosterColumn, ...]:
                 choices, strict = EDUCATION_LEVELS, False
             header = info.title if name == "name" and section != "applicant" else f.title
             kind = "year_month" if "_year_month" in funcs else "date" if "_date" in funcs else "text"
+            width = 22.0 if funcs & {"_id_number", "_credit_code"} else 14.0 if kind != "text" else 12.0
             out.append(RosterColumn(header, (section, name), f.title or name, f.is_required(), choices, strict,
-                                    kind, _note(section, name)))
+                                    kind, _note(section, name), width))
     headers = [c.header for c in out]
     assert len(set(headers)) == len(headers), headers  # each column is found by its header
     return tuple(out)

@@ -503,9 +503,7 @@ def write_blank_roster_xlsx(rows: int = ROSTER_BLANK_ROWS) -> bytes:
         c.fill = PatternFill("solid", fgColor="F2F2F2")
         c.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         c.number_format = TEXT_FORMAT
-        width = max(10.0, min(text_width(col.header) + 2, 24.0))
-        if col.kind != "text":
-            width = max(width, 12.0)
+        width = max(col.width, min(text_width(col.header) + 2, 24.0))
         ws.column_dimensions[_letter(i)].width = round(width, 1)
         for r in range(3, 3 + rows):
             cell = ws.cell(row=r, column=i)
