@@ -130,6 +130,7 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
     from formkit.load.roster import read_roster
     from formkit.load.write import sha256_of
     from formkit.privacy import mask_id_number
+    from formkit.safe_names import inside
     from formkit.validators import parse_id_number
 
     source, data_dir = Path(xlsx_path), Path(data_dir)
@@ -160,7 +161,7 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
                 k += 1
                 unique = f"{stem}-{k}"
             taken.add(unique)
-            rows.append(ImportRow(r.row, "new", name, masked, cases_dir / f"{unique}.yaml", r.data, True, None,
+            rows.append(ImportRow(r.row, "new", name, masked, inside(cases_dir, f"{unique}.yaml"), r.data, True, None,
                                   missing=r.missing, problems=tuple(r.problems)))
             continue
         rows.append(_update(r, name, masked, existing, parse_yaml, sha256_of))
