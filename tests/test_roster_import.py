@@ -268,3 +268,18 @@ def test_an_upload_is_named_by_its_own_file_name(blank: Path, tmp_path: Path) ->
     fill(blank, {3: bad})
     plan = plan_import(blank, tmp_path, shown_as="三月名单.xlsx")
     assert str(plan.errors[0]).startswith(f"三月名单.xlsx: {ROSTER_SHEET}!{letter('公民身份号码')}3 ")
+
+
+def test_a_record_writing_the_check_character_in_lower_case_is_still_the_same_person(blank: Path,
+                                                                                      tmp_path: Path) -> None:
+    from tests.gen_cases import generate_cases
+
+    person = next(g for g in generate_cases([("532500", "term2", 12)], 2025) if g.id_number.endswith("X"))
+    (tmp_path / "p.yaml").write_text(person.yaml.replace(person.id_number, person.id_number[:17] + "x"), "utf-8")
+    data, _, _ = parse_yaml(person.yaml.encode("utf-8"), "x")
+    fill(blank, {3: data})
+    plan = plan_import(blank, tmp_path)
+    assert [r.action for r in plan.rows] == ["update"], plan.rows  # the same person, not a new record
+    assert plan.rows[0].path == tmp_path / "p.yaml"
+    assert plan.rows[0].changes == ("公民身份号码：" + f"{person.id_number[:4]}{'*' * 10}{person.id_number[14:17]}x → "
+                                    f"{person.id_number[:4]}{'*' * 10}{person.id_number[14:]}",)

@@ -87,18 +87,24 @@ def cases_folder(data_dir: Path) -> Path:
     return data_dir / "cases" if (data_dir / "cases").is_dir() else data_dir
 
 
-def _existing(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """The case records under ``data_dir`` by their (valid) 公民身份号码, drafts and refused
-    records included; two files with one number are a problem (the import cannot tell which)."""
+def _existing(data_dir: Path, numbers: set[str]) -> tuple[dict[str, Path], list[Problem]]:
+    """The case records under ``data_dir`` (drafts and refused records included) whose valid
+    公民身份号码 is one of ``numbers``, by number; two files with one number are a problem (the
+    import cannot tell which to update). Only files holding one of the numbers as text are loaded."""
     from formkit.load import load_case, record_files, record_kind
     from formkit.load.records import checked_id_number
 
     by_id: dict[str, Path] = {}
     problems: list[Problem] = []
-    if not data_dir.exists():
+    if not data_dir.exists() or not numbers:
         return by_id, problems
+    wanted = [n[:17].encode("ascii") for n in numbers]  # a file may write the check character as x
     for path in record_files([data_dir]):
-        if record_kind(path) != "case":
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if not any(n in raw for n in wanted) or record_kind(path) != "case":
             continue
         number = checked_id_number(load_case(path))
         if number is None:
@@ -138,7 +144,13 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
         raise UsageError(f"找不到文件：{source}")
     cases_dir = cases_folder(data_dir)
     roster = read_roster(source, shown_as=shown_as)
-    by_id, folder_problems = _existing(data_dir)
+    numbers = set()
+    for r in roster.rows:
+        try:
+            numbers.add(parse_id_number(r.data.get("applicant", {}).get("id_number", "")).number)
+        except (ValueError, TypeError):
+            pass
+    by_id, folder_problems = _existing(data_dir, numbers)
     taken = {p.stem for p in cases_dir.glob("*.y*ml")} if cases_dir.is_dir() else set()
     rows = []
     for r in roster.rows:
