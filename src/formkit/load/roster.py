@@ -203,7 +203,7 @@ def read_roster(path: str | Path, *, shown_as: str | None = None) -> Roster:
         roster.problems.append(Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=roster.path))
         return roster
     try:
-        scan = inspect_workbook(file, prefer=ROSTER_SHEET)
+        scan = inspect_workbook(file, prefer=ROSTER_SHEET, document="人员名单")
         grid = _Grid.read(file, scan)
     except Refused as exc:
         roster.problems.append(Problem(exc.message, file=roster.path))
