@@ -12,7 +12,7 @@ for each row, the person's record among the data folder's case records by 公民
   the record stays a draft or a record as it was; an update that would make a valid record
   invalid is refused at the row instead.
 - ``unchanged``: the record already holds every filled cell.
-- ``error``: the row's problems, each at its cell (``名单!K6 公民身份号码（公民身份号码）: …``).
+- ``error``: the row's problems, each at its cell (``名单!F6 公民身份号码（公民身份号码）: …``).
 
 ``apply_import(plan)`` writes the new and updated records with ``formkit.load.write.save_case``
 (atomic; refused if a file changed since the plan was made) — and nothing at all when any row

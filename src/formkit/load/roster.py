@@ -13,7 +13,7 @@ column is the field's comment in ``new_case.yaml``: one source for both.
 same guard and cell reading as a county's 附件1 (``formkit.load.xlsx``), finds the header row by its
 labels, and checks every row with the model and the cross-field checks of ``formkit check`` —
 never a copy of the rules. Each problem names its cell as the clerk sees it and the column:
-``名单.xlsx: 名单!K6 公民身份号码（公民身份号码）: 校验码不符…``; all of them, in one pass.
+``名单.xlsx: 名单!F6 公民身份号码（公民身份号码）: 校验码不符…``; all of them, in one pass.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def _read_row(ws: Any, r: int, columns: dict[int, RosterColumn], file: str, shee
 def problem_at(message: str, column: RosterColumn | None, row: RosterRow,
              severity: Severity = Severity.ERROR) -> Problem:
     """A problem at the cell of ``column`` in ``row`` (at the row's first cell when no column),
-    named by the column's header and the field's label: ``名单!K6 公民身份号码（公民身份号码）``."""
+    named by the column's header and the field's label: ``名单!F6 公民身份号码（公民身份号码）``."""
     cell = row.cells.get(column.path) if column else next(iter(row.cells.values()), None)
     col = 1
     if cell:
