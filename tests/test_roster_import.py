@@ -283,3 +283,11 @@ def test_a_record_writing_the_check_character_in_lower_case_is_still_the_same_pe
     assert plan.rows[0].path == tmp_path / "p.yaml"
     assert plan.rows[0].changes == ("公民身份号码：" + f"{person.id_number[:4]}{'*' * 10}{person.id_number[14:17]}x → "
                                     f"{person.id_number[:4]}{'*' * 10}{person.id_number[14:]}",)
+
+
+def test_blanks_around_a_cell_are_not_kept(blank: Path, tmp_path: Path) -> None:
+    person = sample("ma-jun")
+    fill(blank, {3: person}, {(3, "姓名"): "  马俊 ", (3, "职称"): "   "})
+    row = read_roster(blank).rows[0]
+    assert row.data["applicant"]["name"] == "马俊"
+    assert "title" not in row.data.get("qualification", {})  # a cell of blanks is an empty cell

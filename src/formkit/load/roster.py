@@ -272,9 +272,9 @@ def _cell_value(value: Any, kind: str) -> tuple[str | None, str | None]:
     if isinstance(value, datetime) and kind == "date":
         return value.date().isoformat(), None
     text, issue = _cell_text(value)
-    if text is not None and kind != "text":
-        text = text.strip()
-    return text, issue
+    if text is not None:
+        text = text.strip()  # every roster column is a single-line field: blanks around it are not part of it
+    return text or None, issue
 
 
 def _read_row(ws: Any, r: int, columns: dict[int, RosterColumn], file: str, sheet: str) -> RosterRow | None:
