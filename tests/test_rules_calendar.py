@@ -39,3 +39,12 @@ def test_calendar_follows_params():
         Deadline("county", "公布", date(2020, 3, 5), "3月5日前", "第三条")
     ]
     assert declaration_deadline(2020, params) == date(2020, 11, 30)
+
+
+def test_the_demand_collection_starts_at_the_start_of_the_year():
+    from formkit.rules.calendar import demand_collection
+
+    start = demand_collection(2026)
+    assert (start.level, start.due, start.wording, start.article) == ("county", date(2026, 1, 1), "年初", "第三条")
+    assert "征集乡镇企事业单位专业技术人才需求信息" in start.action
+    assert demand_collection(2026, replace(load_params(), demand_collection=None)) is None
