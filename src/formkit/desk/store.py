@@ -1,0 +1,143 @@
+"""The desk's records: where they are, reading one into the form, checking the form exactly as
+``formkit check`` does, and saving it.
+
+Records are ``DATA_DIR/cases/*.yaml`` (or ``DATA_DIR/*.yaml`` when there is no ``cases/``). A
+record is named in a URL by its file name only; ``record_path`` refuses anything else (a
+folder, ``..``, another suffix) so no path from the browser leaves ``DATA_DIR``.
+
+Checking: the form's mapping is written as YAML (``dump_record``) and loaded with
+``formkit.load.load_case_bytes`` — the same stages, messages and cross-field checks as
+``formkit check`` —, and other records carrying the same 公民身份号码 are reported like
+``check`` does (``duplicate_ids``). Saving goes through ``save_record`` alone, which refuses a
+record changed on disk since the form was opened (its SHA-256 then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from formkit.errors import Problem, UsageError
+from formkit.load import Loaded, duplicate_ids, load_case_bytes, parse_yaml, record_files
+from formkit.load.records import checked_id_number
+from formkit.safe_names import inside, safe_name
+
+DRAFT_MARK = "# formkit 草稿：本记录尚未通过检查，不能生成文书"
+"""The first line of a record saved as a draft (until the record writer of ``formkit.load``
+provides its own mark)."""
+
+
+def cases_dir(data_dir: Path) -> Path:
+    """Where the person records are: ``DATA_DIR/cases`` if it exists, else ``DATA_DIR``."""
+    sub = Path(data_dir) / "cases"
+    return sub if sub.is_dir() else Path(data_dir)
+
+
+def record_names(data_dir: Path) -> list[str]:
+    """The file names of every person record, sorted."""
+    root = cases_dir(data_dir)
+    return sorted(p.name for p in record_files([root]) if p.parent == root)
+
+
+_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]{1,80}\.ya?ml$")
+
+
+def record_path(data_dir: Path, name: str) -> Path:
+    """The record file ``name`` in the records folder; ``UsageError`` for anything that is not a
+    plain ``.yaml`` file name there (``..``, separators, control characters)."""
+    if not _NAME_RE.match(name) or name in (".yaml", ".yml") or name.startswith("."):
+        raise UsageError(f"不是记录文件名：{name[:80]!r}")
+    return inside(cases_dir(data_dir), name)
+
+
+def new_record_name(data_dir: Path, person_name: str) -> str:
+    """A file name for a new person's record: their name made safe, ``（2）``… when taken."""
+    stem = safe_name(person_name or "新人员")
+    root = cases_dir(data_dir)
+    name, n = f"{stem}.yaml", 1
+    while (root / name).exists():
+        n += 1
+        name = f"{stem}（{n}）.yaml"
+    return name
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Opened:
+    """A record as read for the form: its plain mapping, the hash of its bytes, draft or not."""
+
+    data: dict[str, Any]
+    digest: str
+    draft: bool
+    problems: list[Problem]
+
+
+def open_record(path: Path) -> Opened:
+    """Read ``path`` for the form (a file that is not readable YAML opens empty, with why)."""
+    raw = path.read_bytes()
+    data, _, problems = parse_yaml(raw, path.name)
+    return Opened(data if isinstance(data, dict) else {}, sha256(raw), is_draft(raw), list(problems))
+
+
+def is_draft(raw: bytes) -> bool:
+    return raw.startswith(DRAFT_MARK.encode("utf-8"))
+
+
+def dump_record(data: dict[str, Any]) -> bytes:
+    """The record's mapping as YAML text (every value text, keys in the model's order)."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")
+
+
+def check_record(data: dict[str, Any], name: str, data_dir: Path) -> Loaded[Any]:
+    """``formkit check`` of the form's mapping as file ``name``, plus the records of
+    ``DATA_DIR`` that carry the same 公民身份号码."""
+    loaded = load_case_bytes(dump_record(data), name)
+    number = checked_id_number(loaded)
+    if number is None:
+        return loaded
+    root = cases_dir(data_dir)
+    others = []
+    for path in record_files([root]):
+        if path.name == name or path.parent != root:
+            continue
+        try:
+            if number not in path.read_text("utf-8"):
+                continue
+        except (OSError, UnicodeDecodeError):
+            continue
+        others.append((path, number))
+    if not others:
+        return loaded
+    here = root / name
+    found = duplicate_ids([(here, number), *others]).get(here, [])
+    problems = [Problem(p.message, path=p.path, label=p.label, file=name) for p in found]
+    return Loaded(loaded.path, None, (*loaded.problems, *problems), loaded.data)
+
+
+def save_record(path: Path, data: dict[str, Any], *, expected_sha256: str | None, draft: bool) -> str:
+    """Write ``data`` to ``path`` atomically (a draft marked as such); the new file's SHA-256.
+
+    ``expected_sha256`` is the hash of the file when the form was opened (``None`` for a new
+    record, which must not exist yet): when the file on disk differs, ``UsageError`` and
+    nothing is written."""
+    from formkit.atomic import write_atomic
+
+    current = path.read_bytes() if path.exists() else None
+    if expected_sha256 is None and current is not None:
+        raise UsageError(f"{path.name} 已存在（可能是别人刚刚新建的）；未保存。请从人员列表打开该记录再修改")
+    if expected_sha256 is not None and (current is None or sha256(current) != expected_sha256):
+        raise UsageError(f"{path.name} 在您打开之后已被别人修改并保存；为免覆盖对方的修改，本次未保存。"
+                          "请复制您的改动，重新打开该记录后再改")
+    body = dump_record(data)
+    if draft:
+        body = (DRAFT_MARK + "\n").encode("utf-8") + body
+    write_atomic(path, body)
+    return sha256(body)
