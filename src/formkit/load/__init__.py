@@ -7,8 +7,8 @@ bad input: every problem comes back in ``Loaded.problems``.
 """
 
 from formkit.load.records import (MAX_BYTES, RECORD_SUFFIXES, Loaded, Positions, duplicate_ids, load_case,
-                                  load_case_bytes, load_demand, load_record, parse_loc, parse_yaml, record_files,
-                                  record_kind, validate_data)
+                                  load_demand, load_record, parse_loc, parse_yaml, record_files, record_kind,
+                                  validate_data)
 
-__all__ = ["MAX_BYTES", "RECORD_SUFFIXES", "Loaded", "Positions", "duplicate_ids", "load_case", "load_case_bytes",
-           "load_demand", "load_record", "parse_loc", "parse_yaml", "record_files", "record_kind", "validate_data"]
+__all__ = ["MAX_BYTES", "RECORD_SUFFIXES", "Loaded", "Positions", "duplicate_ids", "load_case", "load_demand",
+           "load_record", "parse_loc", "parse_yaml", "record_files", "record_kind", "validate_data"]

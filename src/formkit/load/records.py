@@ -500,6 +500,8 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
     text (encoding, control characters), YAML structure (tags, duplicate keys…), fields,
     placeholders, cross-field checks. A problem at a field already reported by an earlier stage
     is not repeated; when a stage cannot run, one line says so."""
+    from formkit.load.checks import placeholders_in
+
     file = str(path)
     refused = regular_file_problem(path)
     if refused is not None:
@@ -508,13 +510,6 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
         raw = _read_bounded(path)
     except OSError as exc:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
-    return _load_raw(raw, file, model, checks)
-
-
-def _load_raw(raw: bytes, file: str, model: type[M], checks: Any) -> Loaded[M]:
-    """``_load`` of a record's bytes already read (``file`` names it in the problems)."""
-    from formkit.load.checks import placeholders_in
-
     data, pos, problems, stage = _parse(raw, file)
     found = [p if p.label or not p.path else replace(p, label=label_for(model, parse_loc(p.path)))
              for p in problems]
@@ -576,14 +571,6 @@ def load_case(path: str | Path) -> Loaded[Case]:
     from formkit.load.checks import check_case
 
     return _load(path, Case, check_case)
-
-
-def load_case_bytes(raw: bytes, file: str) -> Loaded[Case]:
-    """``load_case`` of a record's text not (yet) in a file — what the desk's form would save
-    (``file`` names it in the problems). The same stages and checks as ``formkit check``."""
-    from formkit.load.checks import check_case
-
-    return _load_raw(raw, file, Case, check_case)
 
 
 def load_demand(path: str | Path) -> Loaded[DemandList]:
