@@ -163,12 +163,14 @@ def _as_of(value: str | None) -> date:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="路径...")
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误和汇总，不输出警告。")
-def check(paths: tuple[str, ...], quiet: bool) -> None:
+@click.option("--drafts", "show_drafts", is_flag=True, help="也逐条列出草稿中的问题（默认每份草稿只输出一行）。")
+def check(paths: tuple[str, ...], quiet: bool, show_drafts: bool) -> None:
     """检查案卷记录和需求信息表（文件或文件夹）。
 
     每个问题输出为「文件:行:列 字段（标签）: 说明」。格式无误但不符合第二条（不能签订协议）的
-    案卷单独列出一行，附原因及条款（按今天计算）。全部有效且符合第二条时退出码为 0，有任何一份
-    有误或不符合第二条时为 1。
+    案卷单独列出一行，附原因及条款（按今天计算）。草稿（第一行为「# 草稿：」的记录，尚未完成，
+    不生成文书）每份输出一行，汇总中单独计数；加 --drafts 逐条列出其中的问题。全部有效且符合
+    第二条时退出码为 0，有任何一份有误、是草稿或不符合第二条时为 1。
     """
     from formkit.load import duplicate_ids, load_record, record_files
     from formkit.load.records import STOPPED_CROSS, checked_id_number
@@ -186,28 +188,49 @@ def check(paths: tuple[str, ...], quiet: bool) -> None:
         if number is not None:
             cases.append((file, number))
     duplicates = duplicate_ids(cases)
-    ineligible = 0
+    ineligible = drafts = 0
     for file, loaded in results:
         problems = list(loaded.problems)
         stopped = problems.pop() if problems and problems[-1].message == STOPPED_CROSS else None
+        if loaded.draft:
+            drafts += 1
+            problems = problems[1:]  # the draft's own line says it is one
+            open_ = [p for p in problems if p.is_error and p.message != STOPPED_CROSS]
+            _echo_err(f"{file}: 草稿（尚未完成，不生成文书）："
+                      + (f"{len(open_)} 处有误或待填写，如 {_first(open_)}" if open_ else
+                         "内容已可通过检查；在办事台保存为正式记录，或删除第一行「# 草稿：…」")
+                      + ("" if show_drafts or not open_ else "（formkit check --drafts 逐条列出）"))
+            if not show_drafts:
+                problems, stopped = [], None
         for problem in [*problems, *duplicates.get(file, []), *([stopped] if stopped else [])]:
             if problem.is_error or not quiet:
                 _echo_err(str(problem))
-        bad += not loaded.ok or file in duplicates
+        bad += (not loaded.ok and not loaded.draft) or file in duplicates
         warned += bool(loaded.warnings)
         if loaded.ok and file not in duplicates and hasattr(loaded.record, "applicant"):
             reasons = _ineligible(loaded.record)
             if reasons:
                 ineligible += 1
                 _echo_err(f"{file}: 不符合第二条（不能签订协议）：" + "；".join(reasons))
-    good = len(files) - bad
+    good = len(files) - bad - sum(1 for f, loaded in results if loaded.draft and f not in duplicates)
     summary = f"检查 {len(files)} 份记录：{good} 份有效，{bad} 份有误"
+    if drafts:
+        summary += f"，{drafts} 份草稿"
     if ineligible:
         summary += f"；{ineligible} 份不符合第二条（不能签订协议）"
     if warned:
         summary += f"；{warned} 份有警告"
     click.echo(summary)
-    sys.exit(1 if bad or ineligible else 0)
+    sys.exit(1 if bad or ineligible or drafts else 0)
+
+
+def _first(problems) -> str:
+    """The first of a draft's problems, as one clause: ``applicant.id_number（公民身份号码）: …``."""
+    from formkit.privacy import scrub
+
+    p = problems[0]
+    head = f"{p.path}（{p.label}）" if p.path and p.label else p.path
+    return scrub(f"{head}: {p.message}" if head else p.message)
 
 
 def _ineligible(case) -> tuple[str, ...]:
@@ -629,7 +652,8 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     列入本年度由本州（市）申报、考核期已满且考核合格的人员及本次核发的年数，按县汇总，金额含
     大写。写出两张表的 .docx/.pdf/.xlsx、按归档顺序合订的 PDF（名册、申报表，然后是每人的附件2
     和附件3），以及未列入人员的说明（谁未列入、原因、依据条款），说明也输出到屏幕。有任何一份
-    记录有误时不生成申报材料（退出码为 1）。
+    记录有误时不生成申报材料（退出码为 1）。草稿（尚未完成的记录）不列入，逐份说明，其余照常
+    申报（退出码为 1）。
     """
     from formkit.context.filters import money_figures, rmb_upper
     from formkit.jobs.declaration import default_as_of, run_declaration
@@ -651,6 +675,8 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
             _echo_err(str(problem))
     for failure in result.failures:
         _echo_err(failure)
+    for line in result.drafts:
+        _echo_err(line)
     if result.declaration is None:
         _echo_err("案卷记录有误，未生成申报材料")
         sys.exit(1)
@@ -663,6 +689,9 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
         click.echo(f"合订本 {b.pages} 页（{b.persons} 人的申请登记表和考核鉴定表；新生成 {b.rendered} 份，"
                    f"取自已出具文书 {b.reused} 份）")
     _versions(result, out, "申报材料", "名册人员及金额无变化（仅表格内容或格式更新）")
+    if result.drafts:
+        _echo_err(f"有 {len(result.drafts)} 份草稿未列入申报（见上）")
+        sys.exit(1)
 
 
 @main.command()

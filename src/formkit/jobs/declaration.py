@@ -45,6 +45,9 @@ class DeclarationRun:
     version: int = 0
     changes: list[str] = field(default_factory=list)
     unchanged: bool = False
+    drafts: list[str] = field(default_factory=list)
+    """Draft records (``formkit.load.records.is_draft``): not listed, one line each; the
+    declaration is made from the other records."""
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
@@ -126,7 +129,7 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     """The declaration of ``prefecture`` for ``year`` from case records → issued in ``ledger``'s
     folder (see the module docstring). Raises ``UsageError`` when no record is found or for a
     county given as 州(市), ``DataConflict`` for one person listed twice, ``BundleError``
-    when some attached form cannot be rendered."""
+    when some attached form cannot be rendered. Drafts are left out, each named in ``drafts``."""
     from formkit.rollup.declaration import build_declaration
     from formkit.context.rollup import exclusions_report, roster_context, subsidy_context
     from formkit.facts import derive
@@ -145,6 +148,9 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     entries = []
     for file in files:
         loaded = load_case(file)
+        if loaded.draft:  # not finished: left out and said so, the others are declared
+            run.drafts.append(f"{file}: 草稿（尚未完成），未列入申报；完成后保存为正式记录，再重新运行 formkit declare")
+            continue
         run.problems.extend(loaded.problems)
         if loaded.record is None:
             continue

@@ -85,6 +85,10 @@ class Loaded(Generic[M]):
     """The parsed mapping (plain text values) even when the record was refused, else ``None``:
     lets checks across files (``duplicate_ids``) see a refused record's valid ID number."""
 
+    draft: bool = False
+    """The file is marked as a draft (first line ``# 草稿…``, see ``DRAFT_MARK``): never a record
+    to make documents from, whatever it holds; ``problems`` starts with ``DRAFT_MESSAGE``."""
+
     @property
     def ok(self) -> bool:
         return self.record is not None and not any(p.is_error for p in self.problems)
@@ -500,8 +504,6 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
     text (encoding, control characters), YAML structure (tags, duplicate keys…), fields,
     placeholders, cross-field checks. A problem at a field already reported by an earlier stage
     is not repeated; when a stage cannot run, one line says so."""
-    from formkit.load.checks import placeholders_in
-
     file = str(path)
     refused = regular_file_problem(path)
     if refused is not None:
@@ -510,6 +512,17 @@ def _load(path: str | Path, model: type[M], checks: Any) -> Loaded[M]:
         raw = _read_bounded(path)
     except OSError as exc:
         return Loaded(file, None, (Problem(f"无法读取文件：{exc.strerror}", file=file),))
+    loaded = _load_raw(raw, file, model, checks)
+    if draft_marked(raw):
+        return replace(loaded, record=None, draft=True, problems=(Problem(DRAFT_MESSAGE, file=file, line=1, col=1),
+                                                                   *loaded.problems))
+    return loaded
+
+
+def _load_raw(raw: bytes, file: str, model: type[M], checks: Any) -> Loaded[M]:
+    """``_load`` of a file's bytes (``file`` names it in problems)."""
+    from formkit.load.checks import placeholders_in
+
     data, pos, problems, stage = _parse(raw, file)
     found = [p if p.label or not p.path else replace(p, label=label_for(model, parse_loc(p.path)))
              for p in problems]
@@ -567,10 +580,50 @@ def parse_loc(path: str) -> Loc:
 
 
 def load_case(path: str | Path) -> Loaded[Case]:
-    """Load and check one case record (``data/cases/*.yaml``). Never raises for bad input."""
+    """Load and check one case record (``data/cases/*.yaml``). Never raises for bad input.
+    A draft (``is_draft``) comes back with ``record=None``, ``draft=True`` and, first among its
+    problems, ``DRAFT_MESSAGE`` at line 1: every job refuses it as it refuses an invalid record."""
     from formkit.load.checks import check_case
 
     return _load(path, Case, check_case)
+
+
+def check_case_bytes(raw: bytes, file: str) -> Loaded[Case]:
+    """``load_case`` of a record's bytes not yet written (``file`` names it in problems): every
+    check ``formkit check`` runs on one file. The draft mark is not looked at."""
+    from formkit.load.checks import check_case
+
+    return _load_raw(raw, file, Case, check_case)
+
+
+DRAFT_MARK = "# 草稿："
+"""The first line of a draft record begins with this YAML comment (see ``is_draft``)."""
+
+DRAFT_LINE = (DRAFT_MARK + "尚未完成，formkit 不据此生成文书。填写完整、formkit check 无误后，"
+              "在办事台保存或删除本行。")
+"""The whole first line the record writer gives a draft (``formkit.load.write``)."""
+
+DRAFT_MESSAGE = ("这是草稿（第一行为「# 草稿：」），尚未完成，不生成文书；请填写完整、改正其中的问题"
+                 "（formkit check --drafts 列出），然后在办事台保存或删除第一行")
+"""What every job says of a draft it refuses."""
+
+
+def draft_marked(raw: bytes) -> bool:
+    """Whether a record file's bytes begin with the draft mark (a UTF-8 BOM before it allowed)."""
+    return raw.removeprefix(b"\xef\xbb\xbf").startswith(DRAFT_MARK.encode("utf-8"))
+
+
+def is_draft(path: str | Path) -> bool:
+    """Whether the record file at ``path`` is a draft: its first line begins with ``DRAFT_MARK``
+    (``# 草稿：``). A draft is a record saved before it validates (by the desk, or made by
+    ``formkit import`` from a row that lacks the free-text parts), so that nothing typed is lost:
+    ``formkit check`` reports it as a draft, ``render``/``batch``/``declare`` refuse it. ``False``
+    for a file that cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return draft_marked(handle.read(len(DRAFT_MARK.encode("utf-8")) + 3))
+    except OSError:
+        return False
 
 
 def load_demand(path: str | Path) -> Loaded[DemandList]:
@@ -682,5 +735,5 @@ def record_files(paths: Sequence[str | Path], suffixes: tuple[str, ...] = RECORD
     return out
 
 
-__all__ = ["Loaded", "Positions", "Severity", "load_case", "load_demand", "load_record", "parse_yaml", "parse_loc", "duplicate_ids",
+__all__ = ["Loaded", "Positions", "Severity", "load_case", "check_case_bytes", "is_draft", "DRAFT_MARK", "load_demand", "load_record", "parse_yaml", "parse_loc", "duplicate_ids",
            "checked_id_number", "validate_data", "record_files", "MAX_BYTES"]
