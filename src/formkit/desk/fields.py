@@ -175,8 +175,7 @@ def form_to_data(form: dict[str, str], secs: list[Section] | None = None) -> dic
                 section, key = name.split(".")
                 data.setdefault(section, {})[key] = items
             continue
-        if f.kind == "textarea":
-            text = text.strip("\n").rstrip()
+        if f.kind == "textarea":  # as typed (a ``|`` block's final line break kept: a round trip)
             if text.strip() == "":
                 continue
         else:
@@ -190,9 +189,9 @@ def form_to_data(form: dict[str, str], secs: list[Section] | None = None) -> dic
             data.setdefault(str(loc[0]), {})[str(loc[1])] = text
         else:
             data[str(loc[0])] = text
-    for name in SECTION_ORDER:
-        if name in lists:
-            data[name] = [lists[name][i] for i in sorted(lists[name])]
+    for s in secs:
+        if s.repeated:  # an empty list is written as ``[]``, as in ``formkit new case``
+            data[s.name] = [lists[s.name][i] for i in sorted(lists.get(s.name, {}))]
     return {k: data[k] for k in SECTION_ORDER if k in data}
 
 

@@ -18,7 +18,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from formkit.desk.app import page
-from formkit.desk.store import cases_dir, is_draft, record_names
+from formkit.desk.store import cases_dir, record_names
+from formkit.load.records import is_draft
 
 
 @dataclass
@@ -61,10 +62,7 @@ def summarize(path, ledger, as_of: date) -> Summary:
 
     loaded = load_case(path)
     row = Summary(name=path.stem, file=path.name)
-    try:
-        row.draft = is_draft(path.read_bytes()[:200])
-    except OSError:
-        pass
+    row.draft = is_draft(path)
     case = loaded.record
     if case is None:
         row.problems = len(loaded.errors)

@@ -5,11 +5,13 @@ Records are ``DATA_DIR/cases/*.yaml`` (or ``DATA_DIR/*.yaml`` when there is no `
 record is named in a URL by its file name only; ``record_path`` refuses anything else (a
 folder, ``..``, another suffix) so no path from the browser leaves ``DATA_DIR``.
 
-Checking: the form's mapping is written as YAML (``dump_record``) and loaded with
-``formkit.load.load_case_bytes`` — the same stages, messages and cross-field checks as
-``formkit check`` —, and other records carrying the same 公民身份号码 are reported like
-``check`` does (``duplicate_ids``). Saving goes through ``save_record`` alone, which refuses a
-record changed on disk since the form was opened (its SHA-256 then).
+Checking: the form's mapping is written as the record writer writes it
+(``formkit.load.write.dump_case``) and checked with ``formkit.load.records.check_case_bytes`` —
+the same stages, messages and cross-field checks as ``formkit check`` —, and other records
+carrying the same 公民身份号码 are reported like ``check`` does (``duplicate_ids``). Saving goes
+through ``save_record`` alone (``formkit.load.write.save_case``): a record that does not pass is
+saved as a draft, and a record changed on disk since the form was opened (its SHA-256 then) is
+refused (``RecordChanged``).
 """
 
 from __future__ import annotations
@@ -20,16 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from formkit.errors import Problem, UsageError
-from formkit.load import Loaded, duplicate_ids, load_case_bytes, parse_yaml, record_files
-from formkit.load.records import checked_id_number
+from formkit.load import Loaded, duplicate_ids, parse_yaml, record_files
+from formkit.load.records import check_case_bytes, checked_id_number, draft_marked
+from formkit.load.write import dump_case, save_case
 from formkit.safe_names import inside, safe_name
-
-DRAFT_MARK = "# formkit 草稿：本记录尚未通过检查，不能生成文书"
-"""The first line of a record saved as a draft (until the record writer of ``formkit.load``
-provides its own mark)."""
 
 
 def cases_dir(data_dir: Path) -> Path:
@@ -84,22 +81,13 @@ def open_record(path: Path) -> Opened:
     """Read ``path`` for the form (a file that is not readable YAML opens empty, with why)."""
     raw = path.read_bytes()
     data, _, problems = parse_yaml(raw, path.name)
-    return Opened(data if isinstance(data, dict) else {}, sha256(raw), is_draft(raw), list(problems))
-
-
-def is_draft(raw: bytes) -> bool:
-    return raw.startswith(DRAFT_MARK.encode("utf-8"))
-
-
-def dump_record(data: dict[str, Any]) -> bytes:
-    """The record's mapping as YAML text (every value text, keys in the model's order)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")
+    return Opened(data if isinstance(data, dict) else {}, sha256(raw), draft_marked(raw), list(problems))
 
 
 def check_record(data: dict[str, Any], name: str, data_dir: Path) -> Loaded[Any]:
     """``formkit check`` of the form's mapping as file ``name``, plus the records of
     ``DATA_DIR`` that carry the same 公民身份号码."""
-    loaded = load_case_bytes(dump_record(data), name)
+    loaded = check_case_bytes(dump_case(data).encode("utf-8"), name)
     number = checked_id_number(loaded)
     if number is None:
         return loaded
@@ -123,21 +111,8 @@ def check_record(data: dict[str, Any], name: str, data_dir: Path) -> Loaded[Any]
 
 
 def save_record(path: Path, data: dict[str, Any], *, expected_sha256: str | None, draft: bool) -> str:
-    """Write ``data`` to ``path`` atomically (a draft marked as such); the new file's SHA-256.
-
-    ``expected_sha256`` is the hash of the file when the form was opened (``None`` for a new
-    record, which must not exist yet): when the file on disk differs, ``UsageError`` and
-    nothing is written."""
-    from formkit.atomic import write_atomic
-
-    current = path.read_bytes() if path.exists() else None
-    if expected_sha256 is None and current is not None:
-        raise UsageError(f"{path.name} 已存在（可能是别人刚刚新建的）；未保存。请从人员列表打开该记录再修改")
-    if expected_sha256 is not None and (current is None or sha256(current) != expected_sha256):
-        raise UsageError(f"{path.name} 在您打开之后已被别人修改并保存；为免覆盖对方的修改，本次未保存。"
-                          "请复制您的改动，重新打开该记录后再改")
-    body = dump_record(data)
-    if draft:
-        body = (DRAFT_MARK + "\n").encode("utf-8") + body
-    write_atomic(path, body)
-    return sha256(body)
+    """Save ``data`` to ``path`` (``formkit.load.write.save_case``: atomic, laid out like
+    ``formkit new case``, a draft marked); the file's SHA-256 now. ``expected_sha256`` is the
+    hash when the form was opened (``None`` for a new record): a file changed since raises
+    ``RecordChanged`` and nothing is written."""
+    return save_case(path, data, expected_sha256=expected_sha256, draft=draft).sha256
