@@ -315,6 +315,24 @@ def test_binding_beyond_loopback_needs_a_password(monkeypatch) -> None:
     assert result.exit_code == 2 and "--password" in result.output
 
 
+def test_serve_prints_its_address(monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+    from formkit.desk import server
+
+    started = []
+
+    class Quiet:
+        def run(self) -> None:
+            started.append(True)
+
+    monkeypatch.setattr(server, "make_server", lambda *a: Quiet())
+    result = CliRunner().invoke(main, ["serve", str(ROOT / "data"), "--port", "8799"])
+    assert result.exit_code == 0, result.output
+    assert "formkit 工作台：http://127.0.0.1:8799/" in result.output and started == [True]
+
+
 def test_post_without_csrf_token_is_refused(desk) -> None:
     for path in ("/person/save", "/person/check", "/person/ma-jun.yaml/issue"):
         response = httpx.post(desk.url + path, data={"_file": "ma-jun.yaml", "applicant.name": "x", "form": "agreement"})
