@@ -365,13 +365,87 @@ def test_ineligible_person_gets_no_agreement(desk) -> None:
     record = desk.data / "cases" / "pu-lifen.yaml"
     text = record.read_text("utf-8")
     record.write_text(re.sub(r"^  level: .*$", "  level: 乡(镇)属", text, count=1, flags=re.M), "utf-8")
-    with _client_with_token(desk) as (client, token):
-        page_text = client.get("/person/pu-lifen.yaml").text
-        assert "不符合（不能签订协议）" in page_text
-        response = client.post("/person/pu-lifen.yaml/issue", data={"csrf": token, "form": "agreement"})
-    assert response.status_code == 409
-    assert "第二条" in response.text
-    assert not list(desk.out.glob("*/服务协议_普丽芬*"))
+    try:
+        with _client_with_token(desk) as (client, token):
+            page_text = client.get("/person/pu-lifen.yaml").text
+            assert "不符合（不能签订协议）" in page_text
+            response = client.post("/person/pu-lifen.yaml/issue", data={"csrf": token, "form": "agreement"})
+        assert response.status_code == 409
+        assert "第二条" in response.text
+        assert not list(desk.out.glob("*/服务协议_普丽芬*"))
+    finally:
+        record.write_text(text, "utf-8")
+
+
+def test_batch_printing_with_progress(desk, page) -> None:
+    page.goto(desk.url + "/batch")
+    page.check("#form-appraisal")
+    page.select_option("#year", "2021")
+    page.click("#start")
+    page.wait_for_url(re.compile(r"/task/"))
+    page.locator("#task label").filter(has_text="已完成").wait_for(timeout=120_000)
+    assert page.get_attribute("#bar", "value") == "100"
+    text = page.inner_text("#task")
+    assert "份已生成" in text and "打印文件" in text
+    shot(page, "batch")
+    link = page.locator("#task a[download]").first
+    assert "考核鉴定表_2021_打印.pdf" in link.inner_text()
+    with page.expect_download() as info:
+        link.click()
+    import subprocess
+
+    pdf = subprocess.run(["pdftotext", info.value.path(), "-"], capture_output=True, text=True, check=True).stdout
+    assert "考核鉴定表" in pdf
+
+
+def test_the_declaration_of_a_prefecture(desk, page) -> None:
+    page.goto(desk.url + "/declare")
+    page.select_option("#prefecture", "532500")
+    page.select_option("#year", "2021")
+    page.click("#start")
+    page.locator("#task label").filter(has_text="已完成").wait_for(timeout=120_000)
+    text = page.inner_text("#task")
+    assert "红河哈尼族彝族自治州2021年度：名册" in text and "元（人民币" in text
+    links = page.locator("#task a[download]").all_inner_texts()
+    assert "岗位补贴申报表_红河哈尼族彝族自治州_2021.xlsx" in links
+    assert "未列入名册人员_红河哈尼族彝族自治州_2021.txt" in links
+    shot(page, "declare")
+
+
+def test_demand_roll_up_from_uploaded_workbooks(desk, page, tmp_path) -> None:
+    import openpyxl
+
+    from formkit.forms import load_form
+    from formkit.load import load_demand
+    from formkit.render.xlsx import write_demand_xlsx
+    from formkit.rollup.demand import merge_demand
+
+    good, bad = tmp_path / "会泽县.xlsx", tmp_path / "元阳县.xlsx"
+    for source, target in ((ROOT / "data/demand/huize-2026.yaml", good), (ROOT / "data/demand/yuanyang-2026.yaml", bad)):
+        table = merge_demand([load_demand(source).record], "county")
+        target.write_bytes(write_demand_xlsx(table, load_form("demand")))
+    wb = openpyxl.load_workbook(bad)
+    ws = wb["附件1"]
+    column = next(c.column_letter for c in ws[4] if c.value and "需求人数" in str(c.value))
+    ws[f"{column}5"] = "三人"
+    wb.save(bad)
+    (tmp_path / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    page.goto(desk.url + "/demand")
+    page.set_input_files("#files", [str(good), str(bad), str(tmp_path / "旧表.xls")])
+    page.fill("#year", "2026")
+    page.click("#start")
+    result = page.locator("pre[role=status]")
+    result.wait_for()
+    text = result.inner_text()
+    assert f"元阳县.xlsx: 附件1!{column}5" in text and "需求人数" in text
+    assert "旧表.xls：只接受 .xlsx" in text
+    assert "未生成汇总表" in text
+    page.set_input_files("#files", [str(good)])
+    page.fill("#year", "2026")
+    page.click("#start")
+    page.locator("pre[role=status]").filter(has_text="年度需求信息表").wait_for()
+    assert page.locator("a[download]", has_text=".xlsx").count() == 1
+    shot(page, "demand")
 
 
 def test_access_log_is_masked(desk, caplog) -> None:

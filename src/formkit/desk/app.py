@@ -172,6 +172,7 @@ class Desk:
         import tempfile
 
         self.cache = Path(tempfile.mkdtemp(prefix="formkit-desk-"))
+        self.tasks: dict[str, Any] = {}  # 批量打印, 年度申报 in progress or done (formkit.desk.tasks)
 
 
 async def login(request: Request) -> Response:
@@ -197,7 +198,7 @@ async def home(request: Request) -> Response:
 
 def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None = None) -> Starlette:
     """The desk over ``data_dir`` (person records in ``data_dir/cases``) issuing into ``out_dir``."""
-    from formkit.desk import documents, people, person
+    from formkit.desk import batch, declare, demand, documents, people, person
 
     routes = [
         Route("/", home),
@@ -206,6 +207,9 @@ def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None =
         *people.routes(),
         *person.routes(),
         *documents.routes(),
+        *batch.routes(),
+        *declare.routes(),
+        *demand.routes(),
         Mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static"),
     ]
     middleware = [
