@@ -226,6 +226,15 @@ def test_a_clerk_enters_checks_saves_previews_issues_and_corrects(desk, page) ->
     assert "13987650000" in "".join(c.text for t in Document(folder / next(
         p.name for p in folder.glob("服务协议*.docx"))).tables for r in t.rows for c in r.cells) or True
 
+    # all current files at once
+    response = page.request.get(page.url.split("?")[0].split("#")[0] + "/zip")
+    assert response.ok and response.headers["content-type"] == "application/zip"
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(response.body())).namelist()
+    assert "服务协议_杨立新.pdf" in names and len([n for n in names if n.endswith(".docx")]) == 4
+
     # the list shows the person with their documents current
     page.goto(desk.url + "/people?q=1235")
     rows = page.locator("table.list tbody tr")
