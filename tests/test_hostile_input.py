@@ -168,6 +168,19 @@ def test_hostile_workbook_is_refused_in_process(tmp_path: Path, make, expected: 
     assert "Error" not in text and "object" not in text
 
 
+@pytest.mark.parametrize("make, expected", HOSTILE, ids=[m.__name__.strip("_") for m, _ in HOSTILE])
+def test_hostile_workbook_is_refused_by_the_roster_import(tmp_path: Path, make, expected: str) -> None:
+    from formkit.load.roster import read_roster
+
+    path = make(tmp_path)
+    roster = read_roster(path)
+    assert roster.rows == []
+    text = str(roster.problems[0])
+    if make is _chartsheet:  # no sheet 名单 and no worksheet at all
+        expected = "工作簿中只有图表，没有工作表"
+    assert text.startswith(f"{path}: ") and expected in text, text
+
+
 @pytest.mark.parametrize("make, expected", [HOSTILE[i] for i in (0, 3, 4, 5, 7)],
                          ids=["bomb", "far_cell", "far_cell_no_dimension", "merged_everything", "linked_everything"])
 def test_hostile_workbook_is_answered_within_memory(tmp_path: Path, make, expected: str) -> None:

@@ -250,3 +250,40 @@ def test_a_valid_record_saved_as_a_draft_stays_a_draft_until_saved_as_a_record(t
     assert not again.written
     final = save_case(target, data, expected_sha256=again.sha256)
     assert final.written and not is_draft(target) and load_case(target).ok
+
+
+def test_a_second_record_of_one_person_is_refused_when_the_data_folder_is_given(tmp_path: Path) -> None:
+    from formkit.errors import DataConflict
+
+    shutil.copy(SAMPLES[0], tmp_path / "first.yaml")
+    data = parsed(SAMPLES[0].read_bytes())
+    with pytest.raises(DataConflict, match="此人已有记录") as caught:
+        save_case(tmp_path / "second.yaml", data, expected_sha256=None, data_dir=tmp_path)
+    assert "first.yaml" in str(caught.value) and data["applicant"]["id_number"] not in str(caught.value)
+    assert not (tmp_path / "second.yaml").exists()
+    # saving the person's own file is fine
+    result = save_case(tmp_path / "first.yaml", data, expected_sha256=sha256_of(tmp_path / "first.yaml"),
+                       data_dir=tmp_path)
+    assert not result.written
+
+
+def test_check_case_data_gives_each_problem_its_field_and_label() -> None:
+    from formkit.load.write import check_case_data
+
+    data = parsed(SAMPLES[0].read_bytes())
+    assert check_case_data(data).ok
+    data["agreement"]["start"] = "2021-02-30"
+    found = {p.path: p for p in check_case_data(data).errors}
+    assert found["agreement.start"].label == "服务起始日期" and "不存在的日期" in found["agreement.start"].message
+
+
+def test_a_saved_record_passes_formkit_check(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    data = parsed(SAMPLES[0].read_bytes())
+    data["applicant"]["address"] = "云南省昆明市五华区 某路 #3"  # a value that must be quoted
+    save_case(tmp_path / "x.yaml", data, expected_sha256=None)
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "x.yaml")])
+    assert result.exit_code in (0, 1) and "1 份有效，0 份有误" in result.output, result.output

@@ -300,7 +300,7 @@ LEVEL_WORDS = {"县": "county", "县级": "county", "县（市、区）": "count
                "州(市)": "prefecture", "州级": "prefecture", "州（市）级": "prefecture",
                "省": "province", "省级": "province"}
 KIND_WORDS = {"案卷": "case", "案卷记录": "case", "记录": "case", "需求": "demand", "需求信息表": "demand",
-              "需求表": "demand", "附件1": "demand"}
+              "需求表": "demand", "附件1": "demand", "名单": "roster", "人员名单": "roster"}
 
 
 def _split_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -526,20 +526,24 @@ def schema(kind: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=Words(["case", "demand"], KIND_WORDS, "案卷|需求|case|demand"), metavar="种类")
+@click.argument("kind", type=Words(["case", "demand", "roster"], KIND_WORDS, "案卷|需求|名单|case|demand|roster"),
+                metavar="种类")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
-              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表。")
+              help="写入文件（已存在则拒绝）；需求信息表写成 .xlsx 时为待填写的空白 Excel 表；名单只能写成 .xlsx。")
 def new(kind: str, out: str | None) -> None:
-    """输出（或写入文件）一份带注释的空白记录：案卷（case）或需求信息表（demand）。
+    """输出（或写入文件）一份带注释的空白记录：案卷（case）、需求信息表（demand）或人员名单（roster）。
 
     例如 formkit new 案卷 > data/cases/张三.yaml，或 formkit new 需求 --out 需求.yaml；
-    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）。
+    formkit new 需求 --out 需求.xlsx 写出空白的附件1 Excel 表（含下拉选项和「说明」工作表）；
+    formkit new 名单 --out 名单.xlsx 写出空白的人员名单 Excel 表（每人一行，供 formkit import 导入）。
     """
     from importlib import resources
 
     blank_xlsx = out is not None and Path(out).suffix.lower() == ".xlsx"
-    if blank_xlsx and kind != "demand":
-        raise UsageError("只有需求信息表（demand）可以写成 .xlsx；案卷请写成 .yaml")
+    if kind == "roster" and not blank_xlsx:
+        raise UsageError("人员名单是 Excel 表：请用 --out 名单.xlsx 指定要写出的 .xlsx 文件")
+    if blank_xlsx and kind == "case":
+        raise UsageError("案卷不能写成 .xlsx；多人的基本信息请用 formkit new 名单 --out 名单.xlsx，单个案卷请写成 .yaml")
     if out is None:
         text = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8")
         click.echo(text, nl=False)
@@ -549,7 +553,11 @@ def new(kind: str, out: str | None) -> None:
         raise UsageError(f"{target} 已存在，不覆盖")
     from formkit.atomic import write_atomic
 
-    if blank_xlsx:
+    if kind == "roster":
+        from formkit.render.xlsx import write_blank_roster_xlsx
+
+        data = write_blank_roster_xlsx()
+    elif blank_xlsx:
         from formkit.forms import load_form
         from formkit.render.xlsx import write_blank_demand_xlsx
 
@@ -558,6 +566,58 @@ def new(kind: str, out: str | None) -> None:
         data = (resources.files("formkit") / "data" / f"new_{kind}.yaml").read_text("utf-8").encode("utf-8")
     write_atomic(target, data)
     click.echo(f"已写入 {target}")
+
+
+@main.command("import")
+@click.argument("roster", type=click.Path(dir_okay=False), metavar="名单.xlsx")
+@click.option("--into", "into", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="数据目录：在其中按公民身份号码查找已有记录；新记录写到其中的 cases/ 子目录（没有则写到该目录）。")
+@click.option("--yes", "-y", "yes", is_flag=True, help="不询问，直接写入（名单无误时）。")
+def import_roster(roster: str, into: str, yes: bool) -> None:
+    """从人员名单（Excel，formkit new 名单 生成的模板）导入：每人一份 YAML 案卷记录。
+
+    先逐行列出将要做什么：新建（名单不含简历、业绩等，新记录为草稿，在办事台补齐）、更新（已有
+    同一公民身份号码的记录：列出改动的项目，空着的单元格不改原有内容）、无变化或有误；有误的单元格
+    全部按「名单!K6 公民身份号码（公民身份号码）: …」列出，此时不写入任何文件（退出码为 1）。
+    无误时询问「确认写入？」，回答 y 才写入（--yes 不询问）。文件名为姓名拼音（如 ma-jun.yaml），
+    重名时加 -2、-3，不会覆盖别人的记录。
+    """
+    from formkit.jobs.roster_import import apply_import, plan_import
+
+    plan = plan_import(roster, into)
+    for problem in plan.problems:
+        _echo_err(str(problem))
+    actions = {"new": "新建", "update": "更新", "unchanged": "无变化", "error": "有误"}
+    for row in plan.rows:
+        who = f"{row.name or '（无姓名）'}" + (f"（{row.id_masked}）" if row.id_masked else "")
+        line = f"第{row.row}行 {who}：{actions[row.action]}"
+        if row.path is not None and row.action != "error":
+            line += f" {row.path}"
+        if row.action in ("new", "update") and row.draft:
+            line += "（草稿" + (f"；待填写：{'、'.join(row.missing)}" if row.missing else "") + "）"
+        click.echo(line)
+        for change in row.changes:
+            click.echo(f"    {change}")
+        for problem in row.problems:
+            _echo_err(f"    {problem}" if not problem.is_error else str(problem))
+    click.echo(plan.summary())
+    if not plan.ok:
+        _echo_err(f"名单有 {len(plan.errors)} 处错误，未写入任何文件；请改正后重新导入")
+        sys.exit(1)
+    if not plan.count("new") and not plan.count("update"):
+        click.echo("没有需要写入的内容。")
+        return
+    if not yes:
+        try:
+            confirmed = click.confirm("确认写入？", default=False)
+        except click.exceptions.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("未写入任何文件。")
+            return
+    results = apply_import(plan)
+    click.echo(f"已写入 {sum(r.written for r in results)} 份记录（其中草稿 {sum(r.draft for r in results)} 份）；"
+               f"草稿补齐后用 formkit check 检查。")
 
 
 @main.command()
@@ -692,6 +752,57 @@ def declare(cases: tuple[str, ...], prefecture: str, year: int, out: str, as_of:
     if result.drafts:
         _echo_err(f"有 {len(result.drafts)} 份草稿未列入申报（见上）")
         sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="数据目录...")
+@click.option("--year", "year", metavar="年度", type=YEAR, help="哪一年的待办（默认今年）。")
+@click.option("--as-of", "as_of", metavar="年-月-日", help="按哪一天计算（默认今天）。")
+@click.option("--ics", "ics", metavar="文件", type=click.Path(dir_okay=False),
+              help="同时写出 iCalendar 日历文件（.ics，可导入 Outlook、手机日历等）。")
+def calendar(paths: tuple[str, ...], year: int | None, as_of: str | None, ics: str | None) -> None:
+    """列出一年中到期的事项（第三、九、十条），可另存为 .ics 日历。
+
+    包括：需求信息的各个日期（第三条：年初征集，3月初县级公布并上报，4月初州（市）报省，5月初省级
+    公布）；服务期满、考核期已结束但记录中尚无考核鉴定结果的人员（第九条，附件3，由服务地县级
+    人力资源和社会保障部门填写；往年未做的也列出，标为已到期）；各州（市）当年年底前的补贴申报
+    （第十条，附件4、附件5，并说明目前可列入的人数）。草稿不计入；有误的记录会报告（退出码为 1）。
+    """
+    from formkit.jobs.calendar import due_items, item_line, write_ics
+    from formkit.load import load_case, record_files, record_kind
+
+    day = _as_of(as_of)
+    year = year or day.year
+    cases, failed, drafts = [], 0, 0
+    for file in record_files(paths):
+        if record_kind(file) != "case":
+            continue
+        loaded = load_case(file)
+        if loaded.draft:
+            drafts += 1
+        elif loaded.record is None:
+            failed += 1
+            for problem in loaded.errors:
+                _echo_err(str(problem))
+        else:
+            cases.append((file, loaded.record))
+    items = due_items(cases, year, day)
+    click.echo(f"{year}年待办（按 {day} 计；{len(cases)} 份记录）：")
+    for item in items:
+        click.echo(f"  {item_line(item)}")
+    overdue = sum(i.state == "overdue" for i in items)
+    tail = f"共 {len(items)} 项，其中已到期尚无结果 {overdue} 项"
+    if drafts:
+        tail += f"；{drafts} 份草稿未计入"
+    if failed:
+        tail += f"；{failed} 份记录有误，未计入"
+    click.echo(tail)
+    if ics:
+        from formkit.atomic import write_atomic
+
+        write_atomic(Path(ics), write_ics(items, year, day))
+        click.echo(f"已写入日历 {ics}")
+    sys.exit(1 if failed else 0)
 
 
 @main.command()

@@ -255,7 +255,7 @@ class Words(click.ParamType):
         word = str(value).strip()
         if word in self.values:
             return word
-        if word in self.aliases:
+        if word in self.aliases and self.aliases[word] in self.values:
             return self.aliases[word]
         if word.lower() in self.values:
             return word.lower()

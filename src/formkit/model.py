@@ -276,6 +276,11 @@ def _ethnicity(value: Any) -> str:
 Ethnicity = Annotated[str, BeforeValidator(_ethnicity), WithJsonSchema({"enum": ETHNIC_GROUPS})]
 
 
+EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中等专科")
+"""The usual 学历 (highest education) as written on 附件2: offered as choices (the roster's
+drop-down, the desk), not enforced — 学历 stays free text (``Line``)."""
+
+
 class UnitLevel(str, Enum):
     """单位级别 of the home unit (第二条: 县及县以上; 第四条 routes by it)."""
 

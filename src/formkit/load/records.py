@@ -394,8 +394,11 @@ def _escaped_chars(node: ScalarNode, path: str, problems: list[Problem], file: s
     return True
 
 
+MISSING_MESSAGE = "缺少必填项"
+"""The message of a required field that is absent (a roster row tells it apart from a wrong value)."""
+
 _PYDANTIC_MESSAGES = {
-    "missing": "缺少必填项",
+    "missing": MISSING_MESSAGE,
     "dict_type": "应为键值映射（字段: 值）",
     "model_type": "应为键值映射（字段: 值）",
     "model_attributes_type": "应为键值映射（字段: 值）",

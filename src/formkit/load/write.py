@@ -417,8 +417,41 @@ def case_text(data: dict[str, Any], *, draft: bool = False) -> str:
     return f"{DRAFT_LINE}\n{text}" if draft else text
 
 
+def check_case_data(data: dict[str, Any], file: str = "") -> Any:
+    """Every check of ``formkit check`` on a record not saved yet (``data`` as ``dump_case``
+    takes it), as ``formkit.load.records.Loaded``: ``problems`` with each field's ``path``
+    (``applicant.id_number``) and Chinese ``label`` — what the desk shows beside each field —
+    and lines of the text ``dump_case`` writes; ``ok`` when it would be saved as a record."""
+    from formkit.load.records import check_case_bytes
+
+    return check_case_bytes(dump_case(data).encode("utf-8"), file)
+
+
+def records_with_id(data_dir: str | Path, number: str, *, besides: str | Path | None = None) -> list[Path]:
+    """The case records under ``data_dir`` (drafts included) whose 公民身份号码 is ``number``,
+    other than ``besides``. Fast: only the files that contain the number as text are loaded."""
+    from formkit.load.records import checked_id_number, load_case, record_files
+
+    root = Path(data_dir)
+    if not root.is_dir():
+        return []
+    skip = Path(besides).resolve() if besides is not None else None
+    out = []
+    for path in record_files([root]):
+        if skip is not None and path.resolve() == skip:
+            continue
+        try:
+            if number.encode("ascii") not in path.read_bytes():
+                continue
+        except OSError:
+            continue
+        if checked_id_number(load_case(path)) == number:
+            out.append(path)
+    return out
+
+
 def save_case(path: str | Path, data: dict[str, Any], *, expected_sha256: str | None,
-              draft: bool = False) -> SaveResult:
+              draft: bool = False, data_dir: str | Path | None = None) -> SaveResult:
     """Save a case record (``data`` as ``dump_case`` takes it) to ``path``, atomically.
 
     ``expected_sha256`` is the hash of the file when the form was opened (``sha256_of``), or
@@ -428,8 +461,10 @@ def save_case(path: str | Path, data: dict[str, Any], *, expected_sha256: str | 
     ``formkit check`` on its own file, else ``RecordError`` with every problem (nothing written;
     save it with ``draft=True`` to keep it). When the file already holds the same data in the same
     state (draft or not) its bytes are left as they are — a hand-written record loaded and saved
-    without edits keeps its own comments and layout. Returns a ``SaveResult``. The check and the
-    write hold a lock (``.formkit-save.lock`` in the folder) against another save at once.
+    without edits keeps its own comments and layout. With ``data_dir``, a record whose valid
+    公民身份号码 is another record's under ``data_dir`` is refused (``DataConflict``, naming that
+    file): one person, one record. Returns a ``SaveResult``. The check and the write hold a lock
+    (``.formkit-save.lock`` in the folder) against another save at once.
     """
     from filelock import FileLock
 
@@ -455,6 +490,16 @@ def save_case(path: str | Path, data: dict[str, Any], *, expected_sha256: str | 
         checked = check_case_bytes(text, shown)
         if not draft and not checked.ok:
             raise RecordError(list(checked.errors))
+        if data_dir is not None:
+            from formkit.load.records import checked_id_number
+
+            number = checked_id_number(checked)
+            others = records_with_id(data_dir, number, besides=target) if number else []
+            if others:
+                from formkit.errors import DataConflict
+
+                raise DataConflict(f"{shown}：公民身份号码与 {display_path(others[0])} 相同，此人已有记录；未保存。"
+                                   "请打开那份记录修改，或更正号码")
         if current is not None and draft_marked(current) == draft:
             held, _, problems = parse_yaml(current, shown)
             if not problems and held == _without_none(data):
@@ -471,4 +516,5 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-__all__ = ["RecordChanged", "SaveResult", "case_text", "dump_case", "save_case", "sha256_of"]
+__all__ = ["RecordChanged", "SaveResult", "case_text", "check_case_data", "dump_case", "records_with_id", "save_case",
+           "sha256_of"]

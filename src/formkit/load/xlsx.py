@@ -132,7 +132,7 @@ def _cell_text(value: Any) -> tuple[str | None, str | None]:
     if isinstance(value, int):
         return str(value), None
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
+        if value.is_integer() and abs(value) < 1e21:  # past 2**53 too: an ID number typed as a number
             text = str(int(value))
             if abs(value) >= 1e15:
                 return text, "长数字以数值存储，末位可能已丢失；请把单元格设为文本格式后重新输入"

@@ -21,7 +21,7 @@ from formkit.render.ooxml_zip import rezip
 from formkit.load.xlsx import (BLANK_DATE, DATE_FORMAT, DEMAND_COLUMNS, EXCEL_CELL_LIMIT, FONT_BODY, FONT_HEI,
                                FONT_TITLE, GB2312_CHARSET, MONEY_FORMAT, TEXT_FORMAT, Column)
 
-__all__ = ["write_blank_demand_xlsx", "write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
+__all__ = ["write_blank_demand_xlsx", "write_blank_roster_xlsx", "write_demand_xlsx", "write_roster_xlsx", "write_subsidy_xlsx"]
 
 
 # --------------------------------------------------------------------------- measuring text
@@ -447,3 +447,110 @@ def write_subsidy_xlsx(decl: Any, form: Any, when: date) -> bytes:
     w.table_bottom = r
     w.finish(f"注：{form.footnote}" if form.footnote else "", one_page=len(decl.counties) <= 20)
     return _save(wb, when, form.title)
+
+
+# --------------------------------------------------------------------------- the people roster (名单)
+
+ROSTER_BLANK_ROWS = 200
+"""Person rows of the blank roster formatted and given drop-downs (more can be added below)."""
+
+ROSTER_TITLE = "到基层服务专业技术人员名单"
+
+_ROSTER_GUIDE = (
+    "名单填写说明（formkit import 导入）",
+    "",
+    "1. 在工作表「名单」中每人填一行，从表头下第一行起填写；不要改动表头（第2行）和工作表名称。",
+    "2. 表头为红色的列为必填；姓名、公民身份号码两列每行都要填写（用来确定是谁）。其余必填列暂不清楚的可先空着，"
+    "导入后此人的记录为「草稿」，在办事台补齐。",
+    "3. 单元格已设为文本格式：公民身份号码、手机、邮政编码、代码照原样输入，不会变成科学计数法。"
+    "日期写 2026-03-01，年月写 1985-03。",
+    "4. 性别、民族、单位级别、职称等级从下拉列表中选择；学历可从下拉列表选择，也可照实填写。",
+    "5. 学习及工作简历、主要专业技术工作业绩、到基层服务工作计划和协议双方的权利义务不在名单中："
+    "导入后在办事台填写（在此之前记录为草稿，不生成文书）。",
+    "6. 导入：formkit import 名单.xlsx --into data（先列出每一行将新建、更新还是有误，确认后才写入）。"
+    "有误的单元格按「名单!K6 公民身份号码（公民身份号码）：…」指出，全部改正后再导入。",
+    "7. 已有记录的人（公民身份号码相同）导入时为「更新」：列出改动的项目，空着的单元格不会清除原有内容。",
+    "",
+    "各列说明：",
+)
+
+
+def write_blank_roster_xlsx(rows: int = ROSTER_BLANK_ROWS) -> bytes:
+    """A blank people roster to fill in (``formkit new roster --out 名单.xlsx``): sheet ``名单``
+    with the title, one header row of the columns ``formkit.load.roster.roster_columns`` derives
+    from the model (required ones in red), ``rows`` text-formatted rows with drop-downs for the
+    fields the model gives choices (性别, 民族, 单位级别, 职称等级; 学历 as suggestions), a hidden
+    sheet ``选项`` holding the longer lists, and a ``说明`` sheet: how to fill it in, then each
+    column with the explanation ``new_case.yaml`` gives its field."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from formkit.load.roster import ROSTER_SHEET, roster_columns
+
+    columns = roster_columns()
+    wb = _new_workbook()
+    ws = wb.active
+    ws.title = ROSTER_SHEET
+    n = len(columns)
+    ws.cell(row=1, column=1, value=ROSTER_TITLE).font = Font(name=FONT_TITLE, size=16, charset=GB2312_CHARSET)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[1].height = 30
+    thin = Side(style="thin")
+    for i, col in enumerate(columns, start=1):
+        c = ws.cell(row=2, column=i, value=col.header)
+        c.font = Font(name=FONT_HEI, size=11, charset=GB2312_CHARSET, color="C00000" if col.required else "000000")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c.fill = PatternFill("solid", fgColor="F2F2F2")
+        c.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        c.number_format = TEXT_FORMAT
+        width = max(col.width, min(text_width(col.header) + 2, 24.0))
+        ws.column_dimensions[_letter(i)].width = round(width, 1)
+        for r in range(3, 3 + rows):
+            cell = ws.cell(row=r, column=i)
+            cell.number_format = TEXT_FORMAT
+            cell.font = Font(name=FONT_BODY, size=11, charset=GB2312_CHARSET)
+    ws.row_dimensions[2].height = 36
+    ws.freeze_panes = "C3"
+    options = wb.create_sheet("选项")
+    options.sheet_state = "hidden"
+    option_col = 0
+    for i, col in enumerate(columns, start=1):
+        if not col.choices:
+            continue
+        option_col += 1
+        for k, choice in enumerate(col.choices, start=1):
+            options.cell(row=k, column=option_col, value=choice).number_format = TEXT_FORMAT
+        letter = _letter(option_col)
+        hint = "、".join(col.choices) if len(col.choices) <= 8 else f"下拉列表中的 {len(col.choices)} 项之一"
+        dv = DataValidation(type="list", formula1=f"选项!${letter}$1:${letter}${len(col.choices)}", allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop" if col.strict else "warning",
+                            errorTitle=col.header, error=f"{col.header}应为 {hint}",
+                            showInputMessage=True, promptTitle=col.header[:32], prompt=hint[:255])
+        dv.add(f"{_letter(i)}3:{_letter(i)}{2 + rows}")
+        ws.add_data_validation(dv)
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    guide = wb.create_sheet("说明")
+    guide.column_dimensions["A"].width = 8
+    guide.column_dimensions["B"].width = 26
+    guide.column_dimensions["C"].width = 8
+    guide.column_dimensions["D"].width = 90
+    r = 0
+    for r, line in enumerate(_ROSTER_GUIDE, start=1):
+        c = guide.cell(row=r, column=1, value=line)
+        c.font = Font(name=FONT_HEI if r == 1 else FONT_BODY, size=14 if r == 1 else 11, charset=GB2312_CHARSET)
+        c.alignment = Alignment(wrap_text=False, vertical="top")
+    r += 1
+    for k, head in enumerate(("列", "表头", "必填", "说明"), start=1):
+        guide.cell(row=r, column=k, value=head).font = Font(name=FONT_HEI, size=11, charset=GB2312_CHARSET)
+    for i, col in enumerate(columns, start=1):
+        r += 1
+        values = (_letter(i), col.header, "是" if col.required else "", col.note)
+        for k, value in enumerate(values, start=1):
+            c = guide.cell(row=r, column=k, value=value)
+            c.font = Font(name=FONT_BODY, size=11, charset=GB2312_CHARSET)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            c.number_format = TEXT_FORMAT
+    wb.active = 0
+    return _save(wb, BLANK_STAMP, ROSTER_TITLE)

@@ -31,8 +31,8 @@ def _deadline(rule: DeadlineRule, year: int) -> Deadline:
 
 
 def demand_calendar(year: int, params: PolicyParams | None = None) -> list[Deadline]:
-    """The demand-information deadlines of ``year`` (第三条), in order: county publishes and
-    reports by early March (3月初 → 3-10), 州(市) reports to the province by early April,
+    """The demand-information dates of ``year`` (第三条), in order: the county starts collecting
+    the townships' demand at the start of the year (年初 → 1-1), publishes and reports by early March (3月初 → 3-10), 州(市) reports to the province by early April,
     the province publishes by early May."""
     p = load_params() if params is None else params
     return sorted((_deadline(r, year) for r in p.demand_calendar), key=lambda d: d.due)
