@@ -481,3 +481,89 @@ def test_an_unfinished_record_is_saved_as_a_draft(desk) -> None:
     from formkit.load import load_case
 
     assert load_case(saved).draft  # render refuses it like formkit render does
+
+
+def _valid_id(first17: str) -> str:
+    from formkit.validators import parse_id_number
+
+    for check in "0123456789X":
+        try:
+            return parse_id_number(first17 + check).number
+        except ValueError:
+            continue
+    raise AssertionError(first17)
+
+
+def test_import_a_roster_with_a_bad_cell_then_confirm(desk, page, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from formkit.desk import fields as F
+    from formkit.load import parse_yaml
+    from formkit.load.roster import ROSTER_SHEET, roster_columns
+    from formkit.render.xlsx import write_blank_roster_xlsx
+
+    known, _, _ = parse_yaml((desk.data / "cases" / "ma-jun.yaml").read_bytes(), "ma-jun.yaml")
+    known["applicant"]["mobile"] = "13988887777"
+    new = F.form_to_data({**PERSON, "agreement.start": "2026-03-01"})
+    new["applicant"]["name"] = "陈思远"
+    good_id = _valid_id("53012819880315125")
+    new["applicant"]["id_number"] = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")  # wrong check digit
+    columns = roster_columns()
+    id_column = next(i for i, c in enumerate(columns, start=1) if c.header == "公民身份号码")
+
+    def roster(rows: dict[int, dict]) -> Path:
+        path = tmp_path / "名单.xlsx"
+        path.write_bytes(write_blank_roster_xlsx())
+        wb = load_workbook(path)
+        ws = wb[ROSTER_SHEET]
+        for r, data in rows.items():
+            for i, c in enumerate(columns, start=1):
+                value = data.get(c.path[0], {}).get(c.path[1])
+                if isinstance(value, str):
+                    ws.cell(row=r, column=i, value=value)
+        wb.save(path)
+        return path
+
+    from openpyxl.utils import get_column_letter
+
+    page.goto(desk.url + "/import")
+    page.set_input_files("#file", str(roster({3: known, 4: new})))
+    page.click("#start")
+    table = page.locator("table.list")
+    table.wait_for()
+    cell = f"{ROSTER_SHEET}!{get_column_letter(id_column)}4"
+    assert f"{cell} 公民身份号码：校验码不符" in table.inner_text()
+    assert page.locator("#confirm").count() == 0 and "未写入任何文件" in page.inner_text("main")
+    shot(page, "import")
+
+    new["applicant"]["id_number"] = good_id
+    page.goto(desk.url + "/import")
+    page.set_input_files("#file", str(roster({3: known, 4: new})))
+    page.click("#start")
+    text = page.inner_text("table.list")
+    assert re.search(r"马俊\s+5322\*+0351\s+更新", text) and "139****7777" in text
+    assert re.search(r"陈思远\s+5301\*+\w{4}\s+新建（草稿）", text)
+    assert not (desk.data / "cases" / "chen-si-yuan.yaml").exists()  # nothing written before the confirmation
+    page.click("#confirm")
+    page.locator("[role=status]").filter(has_text="已写入 2 份记录").wait_for()
+    written = desk.data / "cases" / "chen-si-yuan.yaml"
+    assert written.read_text("utf-8").startswith("# 草稿：")
+    assert "13988887777" in (desk.data / "cases" / "ma-jun.yaml").read_text("utf-8")
+
+
+def test_what_is_due_and_its_calendar(desk, page) -> None:
+    from icalendar import Calendar
+
+    page.goto(desk.url + "/due?year=2026")
+    rows = page.locator("table.list tbody tr")
+    text = page.inner_text("table.list")
+    assert "3月初" in text and "第三条" in text and "第十条" in text
+    shot(page, "due")
+    with page.expect_download() as info:
+        page.click("#ics")
+    calendar = Calendar.from_ical(Path(info.value.path()).read_bytes())
+    events = [e for e in calendar.walk("VEVENT")]
+    assert len(events) == rows.count()
+    summaries = [str(e.get("SUMMARY")) for e in events]
+    for title in page.locator("tbody tr td:nth-child(3)").all_inner_texts():
+        assert any(s.startswith(title.strip()) for s in summaries), (title, summaries)

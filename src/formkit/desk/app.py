@@ -172,6 +172,7 @@ class Desk:
         import tempfile
 
         self.cache = Path(tempfile.mkdtemp(prefix="formkit-desk-"))
+        self.imports: dict[str, Any] = {}  # import plans waiting for the clerk's confirmation
         self.tasks: dict[str, Any] = {}  # 批量打印, 年度申报 in progress or done (formkit.desk.tasks)
 
 
@@ -198,7 +199,7 @@ async def home(request: Request) -> Response:
 
 def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None = None) -> Starlette:
     """The desk over ``data_dir`` (person records in ``data_dir/cases``) issuing into ``out_dir``."""
-    from formkit.desk import batch, declare, demand, documents, people, person
+    from formkit.desk import batch, declare, demand, documents, due, importing, people, person
 
     routes = [
         Route("/", home),
@@ -210,6 +211,8 @@ def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None =
         *batch.routes(),
         *declare.routes(),
         *demand.routes(),
+        *due.routes(),
+        *importing.routes(),
         Mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static"),
     ]
     middleware = [

@@ -1,15 +1,13 @@
 """需求汇总: upload counties' 附件1 .xlsx files (and/or use the lists in ``DATA_DIR/demand``),
 roll them up to 州(市) or province (``formkit.jobs.demand.run_demand``, 第三条), download.
 
-Uploads: at most ``MAX_FILES`` files of at most ``MAX_UPLOAD`` bytes each, ``.xlsx`` only (by
-name and by content: a ZIP container); saved under the desk's temporary folder with a safe name
-and read there with the workbook reader's own limits (``formkit.load.xlsx_guard``). A bad cell is
+Uploads: ``formkit.desk.uploads.save_uploads`` (size, number, .xlsx by name and content), read
+with the workbook reader's own limits (``formkit.load.xlsx_guard``). A bad cell is
 reported as ``file.xlsx: 附件1!K6 field（标签）: message``.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,38 +18,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from formkit.desk.app import form_of, page
+from formkit.desk.uploads import save_uploads
 from formkit.errors import FormkitError
 from formkit.privacy import scrub
-from formkit.safe_names import safe_name
 
-MAX_UPLOAD = 10_000_000
-MAX_FILES = 50
 LEVELS = (("prefecture", "州（市）"), ("province", "省"))
-
-
-async def save_uploads(desk, uploads: list[UploadFile]) -> tuple[list[Path], list[str]]:
-    """The uploaded workbooks saved to a fresh folder; (paths, refusals in Chinese)."""
-    folder = desk.cache / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True)
-    saved, refused = [], []
-    for upload in uploads[:MAX_FILES]:
-        name = Path(upload.filename or "").name
-        if not name:
-            continue
-        data = await upload.read(MAX_UPLOAD + 1)
-        if not name.lower().endswith(".xlsx"):
-            refused.append(f"{name}：只接受 .xlsx（Excel 工作簿）；.xls/.et/.csv 请先在 Excel 或 WPS 中另存为 .xlsx")
-        elif len(data) > MAX_UPLOAD:
-            refused.append(f"{name}：文件过大（上限 {MAX_UPLOAD // 1_000_000} MB）")
-        elif not data.startswith(b"PK\x03\x04"):
-            refused.append(f"{name}：不是 .xlsx 工作簿（文件内容不符）")
-        else:
-            target = folder / (safe_name(Path(name).stem) + ".xlsx")
-            target.write_bytes(data)
-            saved.append(target)
-    if len(uploads) > MAX_FILES:
-        refused.append(f"一次最多上传 {MAX_FILES} 个文件，其余未读")
-    return saved, refused
 
 
 async def demand_page(request: Request) -> Response:

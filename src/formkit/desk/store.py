@@ -5,13 +5,13 @@ Records are ``DATA_DIR/cases/*.yaml`` (or ``DATA_DIR/*.yaml`` when there is no `
 record is named in a URL by its file name only; ``record_path`` refuses anything else (a
 folder, ``..``, another suffix) so no path from the browser leaves ``DATA_DIR``.
 
-Checking: the form's mapping is written as the record writer writes it
-(``formkit.load.write.dump_case``) and checked with ``formkit.load.records.check_case_bytes`` —
+Checking: the form's mapping is checked as the record writer would write it
+(``formkit.load.write.check_case_data``) —
 the same stages, messages and cross-field checks as ``formkit check`` —, and other records
 carrying the same 公民身份号码 are reported like ``check`` does (``duplicate_ids``). Saving goes
 through ``save_record`` alone (``formkit.load.write.save_case``): a record that does not pass is
 saved as a draft, and a record changed on disk since the form was opened (its SHA-256 then) is
-refused (``RecordChanged``).
+refused (``RecordChanged``), and so is a second record of one person (``DataConflict``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any
 
 from formkit.errors import Problem, UsageError
 from formkit.load import Loaded, duplicate_ids, parse_yaml, record_files
-from formkit.load.records import check_case_bytes, checked_id_number, draft_marked
-from formkit.load.write import dump_case, save_case
+from formkit.load.records import checked_id_number, draft_marked
+from formkit.load.write import check_case_data, records_with_id, save_case
 from formkit.safe_names import inside, safe_name
 
 
@@ -85,27 +85,19 @@ def open_record(path: Path) -> Opened:
 
 
 def check_record(data: dict[str, Any], name: str, data_dir: Path) -> Loaded[Any]:
-    """``formkit check`` of the form's mapping as file ``name``, plus the records of
-    ``DATA_DIR`` that carry the same 公民身份号码."""
-    loaded = check_case_bytes(dump_case(data).encode("utf-8"), name)
+    """``formkit check`` of the form's mapping as file ``name`` (``check_case_data``), plus the
+    records of ``DATA_DIR`` that carry the same 公民身份号码 (``records_with_id``), reported as
+    ``check`` reports them (``duplicate_ids``)."""
+    loaded = check_case_data(data, name)
     number = checked_id_number(loaded)
     if number is None:
         return loaded
     root = cases_dir(data_dir)
-    others = []
-    for path in record_files([root]):
-        if path.name == name or path.parent != root:
-            continue
-        try:
-            if number not in path.read_text("utf-8"):
-                continue
-        except (OSError, UnicodeDecodeError):
-            continue
-        others.append((path, number))
+    here = root / name
+    others = records_with_id(root, number, besides=here)
     if not others:
         return loaded
-    here = root / name
-    found = duplicate_ids([(here, number), *others]).get(here, [])
+    found = duplicate_ids([(here, number), *((p, number) for p in others)]).get(here, [])
     problems = [Problem(p.message, path=p.path, label=p.label, file=name) for p in found]
     return Loaded(loaded.path, None, (*loaded.problems, *problems), loaded.data)
 
@@ -115,4 +107,4 @@ def save_record(path: Path, data: dict[str, Any], *, expected_sha256: str | None
     ``formkit new case``, a draft marked); the file's SHA-256 now. ``expected_sha256`` is the
     hash when the form was opened (``None`` for a new record): a file changed since raises
     ``RecordChanged`` and nothing is written."""
-    return save_case(path, data, expected_sha256=expected_sha256, draft=draft).sha256
+    return save_case(path, data, expected_sha256=expected_sha256, draft=draft, data_dir=path.parent).sha256
