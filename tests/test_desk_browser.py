@@ -308,7 +308,7 @@ def test_login_wall_in_the_browser(tmp_path, page) -> None:
 def test_binding_beyond_loopback_needs_a_password(monkeypatch) -> None:
     monkeypatch.delenv("FORMKIT_DESK_PASSWORD", raising=False)
     assert check_binding("127.0.0.1", None) is None and check_binding("::1", None) is None
-    with pytest.raises(UsageError, match="--password"):
+    with pytest.raises(UsageError, match="登录密码"):
         check_binding("0.0.0.0", None)
     with pytest.raises(UsageError, match="至少"):
         check_binding("192.0.2.1", "short")

@@ -34,8 +34,8 @@ def check_binding(host: str, password: str | None) -> str | None:
     password = password or os.environ.get(PASSWORD_ENV) or None
     if not is_loopback(host):
         if not password:
-            raise UsageError(f"--host {host} 不是本机地址：其他计算机也能访问，必须用 --password（或环境变量 "
-                             f"{PASSWORD_ENV}）设定登录密码", param="host")
+            raise UsageError(f"监听地址 {host} 不是本机地址，其他计算机也能访问：必须设定登录密码（也可用环境变量 "
+                             f"{PASSWORD_ENV}）", param="password")
         if len(password) < MIN_PASSWORD:
             raise UsageError(f"密码至少 {MIN_PASSWORD} 个字符", param="password")
     return password
