@@ -145,7 +145,11 @@ def test_a_clerk_enters_checks_saves_previews_issues_and_corrects(desk, page) ->
     assert "应为 5" in id_error.inner_text()
     assert "2026-02-30" in date_error.inner_text()
     assert "有" in page.inner_text("#status") and "处需要改正" in page.inner_text("#status")
-    page.locator("#f-applicant-id_number").scroll_into_view_if_needed()
+    links = page.locator("#panel ol.problems a")
+    assert links.count() == 2  # the panel lists them, each a link to its field
+    links.filter(has_text="公民身份号码").click()
+    assert page.evaluate("location.hash") == "#f-applicant-id_number"
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "errors")
 
     page.fill(dom_id("applicant.id_number"), GOOD_ID)

@@ -53,6 +53,20 @@ def problems_by_field(problems: tuple[Problem, ...] | list[Problem], secs: list[
     return out
 
 
+def problem_links(problems: dict[str, list[str]], secs: list[F.Section]) -> list[tuple[str, str, str]]:
+    """Every problem as (anchor, label, message) in the form's order, for the panel's list: a
+    keyboard user jumps to the field from there."""
+    fields = {f.name: f for f in F.all_fields(secs)}
+    order = [*(s.name for s in secs), *fields]
+    out = []
+    for name in sorted(problems, key=lambda n: order.index(n) if n in order else -1):
+        f = fields.get(name)
+        anchor = f.dom_id if f else (f"sec-{name}" if name else "record")
+        label = f.label if f else next((s.label for s in secs if s.name == name), "记录")
+        out += [(anchor, label, m) for m in problems[name]]
+    return out
+
+
 def _view(request: Request, values: dict[str, str], *, file: str, digest: str, extra: dict[str, int] | None = None,
           message: str = "", error: str = "", status: int = 200, draft: bool = False) -> Response:
     desk = request.app.state.desk
@@ -67,6 +81,7 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
 
         issued = documents_of(desk, file, loaded.record)
     return page(request, "person.html", status=status, sections=secs, values=values, problems=problems,
+                links=problem_links(problems, secs),
                 panel=panel, file=file, digest=digest, message=message, error=error, draft=draft,
                 ok=loaded is not None and loaded.ok, count=sum(len(v) for v in problems.values()), issued=issued)
 
@@ -104,7 +119,7 @@ async def check_person(request: Request) -> Response:
     data = F.form_to_data(values, secs)
     loaded = check_record(data, file or "新记录.yaml", desk.data_dir)
     problems = problems_by_field(loaded.problems, secs)
-    return page(request, "_checked.html", sections=secs, problems=problems,
+    return page(request, "_checked.html", sections=secs, problems=problems, links=problem_links(problems, secs),
                 panel=explain_panel(loaded.record), ok=loaded.ok, count=sum(len(v) for v in problems.values()))
 
 
