@@ -260,3 +260,11 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     old = tmp_path / "名单.xls"
     old.write_bytes(b"x")
     assert "另存为 .xlsx" in run("import", str(old), "--into", str(tmp_path)).output
+
+
+def test_an_upload_is_named_by_its_own_file_name(blank: Path, tmp_path: Path) -> None:
+    bad = sample("wang-yan")
+    bad["applicant"]["id_number"] = bad["applicant"]["id_number"][:-1] + "9"
+    fill(blank, {3: bad})
+    plan = plan_import(blank, tmp_path, shown_as="三月名单.xlsx")
+    assert str(plan.errors[0]).startswith(f"三月名单.xlsx: {ROSTER_SHEET}!{letter('公民身份号码')}3 ")

@@ -142,6 +142,11 @@ class DataConflict(DataError):
     one person listed twice in a declaration, lists of different years or divisions merged."""
 
 
+class RecordChanged(DataError):
+    """A record file changed (or was created or removed) by someone else since it was opened
+    for editing: the save is refused and nothing is written; the message says what to do."""
+
+
 class FontCoverageError(DataError):
     """A character in a field is covered by no font in use: refused instead of a tofu box."""
 

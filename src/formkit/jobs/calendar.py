@@ -5,7 +5,7 @@ and the same as an iCalendar file.
 
 - the demand-information dates of the year (第三条: 年初 the counties collect the townships'
   demand, 3月初 they publish and report it, 4月初 the 州(市) report to the province, 5月初 the
-  province publishes) — ``formkit.rules.calendar.demand_calendar``;
+  province publishes) — ``formkit.rules.calendar.demand_collection`` and ``demand_calendar``;
 - every 考核鉴定 (附件3, 第九条) whose period ends by the end of the year and has no result in
   the record — ``formkit.rules.appraisal.appraisals_due`` — including earlier years' still
   missing (those are overdue); the service county's HR department appraises (第九条);
@@ -69,11 +69,12 @@ def due_items(cases: Iterable[tuple[str | Path, Any]], year: int, as_of: date) -
     from formkit.reference.divisions import name_on
     from formkit.rollup.declaration import build_declaration
     from formkit.rules.appraisal import appraisals_due
-    from formkit.rules.calendar import declaration_deadline, demand_calendar
+    from formkit.rules.calendar import declaration_deadline, demand_calendar, demand_collection
     from formkit.rules.params import load_params
 
     items: list[DueItem] = []
-    for d in demand_calendar(year):
+    start = demand_collection(year)
+    for d in ([start] if start is not None else []) + demand_calendar(year):
         items.append(DueItem(d.due, "demand", f"需求信息（{d.wording}）", d.action, d.article, d.wording,
                              LEVELS.get(d.level, d.level), state="done" if d.due < as_of else "open"))
     year_end = date(year, 12, 31)

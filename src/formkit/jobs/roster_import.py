@@ -121,10 +121,11 @@ def file_stem(name: str) -> str:
     return safe_name("-".join(parts).replace("·", "-").replace("--", "-"))
 
 
-def plan_import(xlsx_path: str | Path, data_dir: str | Path) -> ImportPlan:
+def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | None = None) -> ImportPlan:
     """Read ``xlsx_path`` (a roster) and plan what importing it into ``data_dir`` does, row by
     row (see the module docstring). Writes nothing. Raises ``UsageError`` when ``xlsx_path``
-    does not exist; every problem of the workbook or a row is in the plan."""
+    does not exist; every problem of the workbook or a row is in the plan. ``shown_as`` names the
+    workbook in problems (an upload's own file name)."""
     from formkit.load.records import parse_yaml
     from formkit.load.roster import read_roster
     from formkit.load.write import sha256_of
@@ -135,7 +136,7 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path) -> ImportPlan:
     if not source.exists():
         raise UsageError(f"找不到文件：{source}")
     cases_dir = cases_folder(data_dir)
-    roster = read_roster(source)
+    roster = read_roster(source, shown_as=shown_as)
     by_id, folder_problems = _existing(data_dir)
     taken = {p.stem for p in cases_dir.glob("*.y*ml")} if cases_dir.is_dir() else set()
     rows = []

@@ -179,40 +179,41 @@ def _norm(text: Any) -> str:
     return norm(text)
 
 
-def read_roster(path: str | Path) -> Roster:
+def read_roster(path: str | Path, *, shown_as: str | None = None) -> Roster:
     """Read and check a roster workbook (see the module docstring). Never raises for bad input:
     problems of the file (not a workbook, too large, no header row, missing columns) are in
-    ``Roster.problems``, those of a row in its ``RosterRow.problems``."""
+    ``Roster.problems``, those of a row in its ``RosterRow.problems``. ``shown_as`` names the
+    file in problems (an uploaded file's own name instead of where it was stored)."""
     from formkit.load.records import regular_file_problem
     from formkit.load.xlsx import MAX_XLSX_BYTES, _Grid
     from formkit.load.xlsx_guard import Refused, inspect_workbook
 
     file = str(path)
-    roster = Roster(file)
+    roster = Roster(shown_as or file)
     suffix = Path(path).suffix.lower()
     if suffix in (".xls", ".et", ".ods", ".csv"):
-        roster.problems.append(Problem(f"不支持 {suffix} 文件；请在 Excel 或 WPS 中另存为 .xlsx", file=file))
+        roster.problems.append(Problem(f"不支持 {suffix} 文件；请在 Excel 或 WPS 中另存为 .xlsx", file=roster.path))
         return roster
     refused = regular_file_problem(path)
     if refused is not None:
-        roster.problems.append(refused)
+        roster.problems.append(Problem(refused.message, file=roster.path))
         return roster
     size = Path(path).stat().st_size
     if size > MAX_XLSX_BYTES:
-        roster.problems.append(Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=file))
+        roster.problems.append(Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=roster.path))
         return roster
     try:
         scan = inspect_workbook(file, prefer=ROSTER_SHEET)
         grid = _Grid.read(file, scan)
     except Refused as exc:
-        roster.problems.append(Problem(exc.message, file=file))
+        roster.problems.append(Problem(exc.message, file=roster.path))
         return roster
     except OSError as exc:
-        roster.problems.append(Problem(f"无法读取文件：{exc.strerror or exc}", file=file))
+        roster.problems.append(Problem(f"无法读取文件：{exc.strerror or exc}", file=roster.path))
         return roster
     except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged workbook
         roster.problems.append(Problem("不是可读的 .xlsx 文件（文件已损坏）；请在 Excel 或 WPS 中打开后另存为 .xlsx 再试",
-                                       file=file))
+                                       file=roster.path))
         return roster
     roster.sheet = scan.name
     _read_rows(grid, roster)

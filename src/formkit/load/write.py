@@ -34,15 +34,10 @@ from typing import Any
 
 import yaml
 
-from formkit.errors import DataError, Problem, RecordError
+from formkit.errors import Problem, RecordChanged, RecordError
 
 FieldPath = tuple[str, ...]
 """A field's place in the template: keys, with ``"[]"`` for any item of a list."""
-
-
-class RecordChanged(DataError):
-    """The record file was changed (or created) by someone else since the form was opened:
-    the save is refused and nothing is written; the message says what to do."""
 
 
 # --------------------------------------------------------------------------- the template's layout

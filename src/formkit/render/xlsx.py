@@ -540,7 +540,9 @@ def write_blank_roster_xlsx(rows: int = ROSTER_BLANK_ROWS) -> bytes:
     for r, line in enumerate(_ROSTER_GUIDE, start=1):
         c = guide.cell(row=r, column=1, value=line)
         c.font = Font(name=FONT_HEI if r == 1 else FONT_BODY, size=14 if r == 1 else 11, charset=GB2312_CHARSET)
-        c.alignment = Alignment(wrap_text=False, vertical="top")
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        guide.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+        guide.row_dimensions[r].height = 16.0 * _lines(line, 130) + 4 if line else 10
     r += 1
     for k, head in enumerate(("列", "表头", "必填", "说明"), start=1):
         guide.cell(row=r, column=k, value=head).font = Font(name=FONT_HEI, size=11, charset=GB2312_CHARSET)
@@ -552,5 +554,12 @@ def write_blank_roster_xlsx(rows: int = ROSTER_BLANK_ROWS) -> bytes:
             c.font = Font(name=FONT_BODY, size=11, charset=GB2312_CHARSET)
             c.alignment = Alignment(wrap_text=True, vertical="top")
             c.number_format = TEXT_FORMAT
+        guide.row_dimensions[r].height = 16.0 * max(_lines(col.note, 90), _lines(col.header, 26)) + 4
+    guide.page_setup.orientation = "landscape"
+    guide.page_setup.paperSize = guide.PAPERSIZE_A4
+    guide.page_setup.fitToWidth, guide.page_setup.fitToHeight = 1, 0
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    guide.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     wb.active = 0
     return _save(wb, BLANK_STAMP, ROSTER_TITLE)

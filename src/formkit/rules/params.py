@@ -64,6 +64,8 @@ class PolicyParams:
     grade_synonyms: Mapping[str, str] = field(hash=False)
     demand_calendar: tuple[DeadlineRule, ...]
     declaration_deadline: DeadlineRule
+    demand_collection: DeadlineRule | None = None
+    """When the counties start collecting the townships' demand (第三条 每年年初)."""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # pickled with ``Facts`` for the worker processes; a mappingproxy does not pickle, so
@@ -130,6 +132,8 @@ def params_from_mapping(raw: Mapping[str, Any], source: str = "<policy>") -> Pol
             declaration_deadline=_rule(
                 raw["declaration_deadline"], f"{source}: declaration_deadline"
             ),
+            demand_collection=(_rule(raw["demand_collection"], f"{source}: demand_collection")
+                               if raw.get("demand_collection") is not None else None),
         )
     except KeyError as exc:
         raise PolicyParamsError(f"{source}: 缺少参数 {exc.args[0]}") from None
