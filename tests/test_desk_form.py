@@ -12,7 +12,7 @@ from formkit.desk import fields as F
 from formkit.desk.store import check_record, record_path, save_record
 from formkit.errors import FormkitError
 from formkit.load import load_case, parse_yaml
-from formkit.load.write import RecordChanged
+from formkit.errors import RecordChanged
 from formkit.model import Case, label_for
 
 ROOT = Path(__file__).resolve().parents[1]

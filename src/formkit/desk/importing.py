@@ -55,7 +55,7 @@ async def import_page(request: Request) -> Response:
     if not saved:
         return page(request, "import.html", status=400, error="；".join(refused) or "请选择人员名单（.xlsx）")
     try:
-        plan = plan_import(saved[0], desk.data_dir)
+        plan = plan_import(saved[0], desk.data_dir, shown_as=uploads[0].filename)
     except FormkitError as exc:
         return page(request, "import.html", status=400, error=scrub(str(exc)))
     token = secrets.token_urlsafe(16)
