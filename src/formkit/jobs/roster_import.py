@@ -12,7 +12,7 @@ for each row, the person's record among the data folder's case records by 公民
   the record stays a draft or a record as it was; an update that would make a valid record
   invalid is refused at the row instead.
 - ``unchanged``: the record already holds every filled cell.
-- ``error``: the row's problems, each at its cell (``名单!K6 公民身份号码（公民身份号码）: …``).
+- ``error``: the row's problems, each at its cell (``名单!F6 公民身份号码（公民身份号码）: …``).
 
 ``apply_import(plan)`` writes the new and updated records with ``formkit.load.write.save_case``
 (atomic; refused if a file changed since the plan was made) — and nothing at all when any row
@@ -87,18 +87,24 @@ def cases_folder(data_dir: Path) -> Path:
     return data_dir / "cases" if (data_dir / "cases").is_dir() else data_dir
 
 
-def _existing(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """The case records under ``data_dir`` by their (valid) 公民身份号码, drafts and refused
-    records included; two files with one number are a problem (the import cannot tell which)."""
+def _existing(data_dir: Path, numbers: set[str]) -> tuple[dict[str, Path], list[Problem]]:
+    """The case records under ``data_dir`` (drafts and refused records included) whose valid
+    公民身份号码 is one of ``numbers``, by number; two files with one number are a problem (the
+    import cannot tell which to update). Only files holding one of the numbers as text are loaded."""
     from formkit.load import load_case, record_files, record_kind
     from formkit.load.records import checked_id_number
 
     by_id: dict[str, Path] = {}
     problems: list[Problem] = []
-    if not data_dir.exists():
+    if not data_dir.exists() or not numbers:
         return by_id, problems
+    wanted = [n[:17].encode("ascii") for n in numbers]  # a file may write the check character as x
     for path in record_files([data_dir]):
-        if record_kind(path) != "case":
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if not any(n in raw for n in wanted) or record_kind(path) != "case":
             continue
         number = checked_id_number(load_case(path))
         if number is None:
@@ -130,6 +136,7 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
     from formkit.load.roster import read_roster
     from formkit.load.write import sha256_of
     from formkit.privacy import mask_id_number
+    from formkit.safe_names import inside
     from formkit.validators import parse_id_number
 
     source, data_dir = Path(xlsx_path), Path(data_dir)
@@ -137,7 +144,13 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
         raise UsageError(f"找不到文件：{source}")
     cases_dir = cases_folder(data_dir)
     roster = read_roster(source, shown_as=shown_as)
-    by_id, folder_problems = _existing(data_dir)
+    numbers = set()
+    for r in roster.rows:
+        try:
+            numbers.add(parse_id_number(r.data.get("applicant", {}).get("id_number", "")).number)
+        except (ValueError, TypeError):
+            pass
+    by_id, folder_problems = _existing(data_dir, numbers)
     taken = {p.stem for p in cases_dir.glob("*.y*ml")} if cases_dir.is_dir() else set()
     rows = []
     for r in roster.rows:
@@ -160,7 +173,7 @@ def plan_import(xlsx_path: str | Path, data_dir: str | Path, *, shown_as: str | 
                 k += 1
                 unique = f"{stem}-{k}"
             taken.add(unique)
-            rows.append(ImportRow(r.row, "new", name, masked, cases_dir / f"{unique}.yaml", r.data, True, None,
+            rows.append(ImportRow(r.row, "new", name, masked, inside(cases_dir, f"{unique}.yaml"), r.data, True, None,
                                   missing=r.missing, problems=tuple(r.problems)))
             continue
         rows.append(_update(r, name, masked, existing, parse_yaml, sha256_of))

@@ -13,7 +13,7 @@ column is the field's comment in ``new_case.yaml``: one source for both.
 same guard and cell reading as a county's 附件1 (``formkit.load.xlsx``), finds the header row by its
 labels, and checks every row with the model and the cross-field checks of ``formkit check`` —
 never a copy of the rules. Each problem names its cell as the clerk sees it and the column:
-``名单.xlsx: 名单!K6 公民身份号码（公民身份号码）: 校验码不符…``; all of them, in one pass.
+``名单.xlsx: 名单!F6 公民身份号码（公民身份号码）: 校验码不符…``; all of them, in one pass.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def read_roster(path: str | Path, *, shown_as: str | None = None) -> Roster:
         roster.problems.append(Problem(f"文件过大（{size:,} 字节，上限 {MAX_XLSX_BYTES:,}）", file=roster.path))
         return roster
     try:
-        scan = inspect_workbook(file, prefer=ROSTER_SHEET)
+        scan = inspect_workbook(file, prefer=ROSTER_SHEET, document="人员名单")
         grid = _Grid.read(file, scan)
     except Refused as exc:
         roster.problems.append(Problem(exc.message, file=roster.path))
@@ -272,9 +272,9 @@ def _cell_value(value: Any, kind: str) -> tuple[str | None, str | None]:
     if isinstance(value, datetime) and kind == "date":
         return value.date().isoformat(), None
     text, issue = _cell_text(value)
-    if text is not None and kind != "text":
-        text = text.strip()
-    return text, issue
+    if text is not None:
+        text = text.strip()  # every roster column is a single-line field: blanks around it are not part of it
+    return text or None, issue
 
 
 def _read_row(ws: Any, r: int, columns: dict[int, RosterColumn], file: str, sheet: str) -> RosterRow | None:
@@ -298,7 +298,7 @@ def _read_row(ws: Any, r: int, columns: dict[int, RosterColumn], file: str, shee
 def problem_at(message: str, column: RosterColumn | None, row: RosterRow,
              severity: Severity = Severity.ERROR) -> Problem:
     """A problem at the cell of ``column`` in ``row`` (at the row's first cell when no column),
-    named by the column's header and the field's label: ``名单!K6 公民身份号码（公民身份号码）``."""
+    named by the column's header and the field's label: ``名单!F6 公民身份号码（公民身份号码）``."""
     cell = row.cells.get(column.path) if column else next(iter(row.cells.values()), None)
     col = 1
     if cell:

@@ -436,7 +436,7 @@ def records_with_id(data_dir: str | Path, number: str, *, besides: str | Path | 
         if skip is not None and path.resolve() == skip:
             continue
         try:
-            if number.encode("ascii") not in path.read_bytes():
+            if number[:17].encode("ascii") not in path.read_bytes():  # the file may write x for X
                 continue
         except OSError:
             continue

@@ -172,7 +172,7 @@ def _small_xml(zf: zipfile.ZipFile, name: str, keep: str) -> list[tuple[str, dic
         if _local(elem.tag) == keep:
             out.append((keep, dict(elem.attrib)))
             if len(out) > MAX_MEMBERS:
-                raise Refused(f"部件 {name} 列出了超过 {MAX_MEMBERS} 项；这不是一份需求信息表？{_RESAVE}")
+                raise Refused(f"部件 {name} 列出了超过 {MAX_MEMBERS} 项，不是一份普通的表格？{_RESAVE}")
 
     _xml(zf, zf.getinfo(name), name, on_element)
     return out
@@ -193,8 +193,9 @@ def _rels(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[st
     return out
 
 
-def inspect_workbook(path: str, prefer: str = "附件1") -> SheetScan:
-    """Check the zip and the sheet ``prefer`` (else the first worksheet); raise ``Refused``."""
+def inspect_workbook(path: str, prefer: str = "附件1", document: str = "需求信息表") -> SheetScan:
+    """Check the zip and the sheet ``prefer`` (else the first worksheet); raise ``Refused``.
+    ``document`` names what the workbook should be in the messages (需求信息表, 人员名单)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
@@ -203,13 +204,13 @@ def inspect_workbook(path: str, prefer: str = "附件1") -> SheetScan:
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise Refused(f"工作簿含有 {len(infos):,} 个部件，上限 {MAX_MEMBERS}；这不是一份需求信息表？{_RESAVE}")
+            raise Refused(f"工作簿含有 {len(infos):,} 个部件，上限 {MAX_MEMBERS}；这不是一份{document}？{_RESAVE}")
         total = 0
         for info in infos:
             total += info.file_size
             if info.file_size > MAX_MEMBER_BYTES:
                 raise Refused(f"部件 {info.filename} 解压后有 {info.file_size:,} 字节，上限 {MAX_MEMBER_BYTES:,}；"
-                              f"一份需求信息表远小于此。{_RESAVE}")
+                              f"一份{document}远小于此。{_RESAVE}")
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise Refused(f"部件 {info.filename} 的压缩比超过 {MAX_RATIO} 倍（疑似压缩炸弹），拒绝读取")
         if total > MAX_TOTAL_BYTES:
@@ -226,22 +227,22 @@ def inspect_workbook(path: str, prefer: str = "附件1") -> SheetScan:
         chosen = next((k for k in kinds if k[0] == prefer), None) or next((k for k in kinds if k[1] == _WORKSHEET), None)
         if chosen is None:
             if any(kind == _CHARTSHEET for _, kind, _ in kinds):
-                raise Refused("工作簿中只有图表，没有工作表；请把附件1 需求信息表放在普通工作表中另存为 .xlsx")
+                raise Refused(f"工作簿中只有图表，没有工作表；请把{document}放在普通工作表中另存为 .xlsx")
             raise Refused(f"工作簿中没有工作表；{_RESAVE}")
         name, kind, part = chosen
         if kind == _CHARTSHEET:
-            raise Refused(f"工作表「{name}」是图表，不是表格；请把附件1 需求信息表放在普通工作表「{name}」中另存为 .xlsx")
+            raise Refused(f"工作表「{name}」是图表，不是表格；请把{document}放在普通工作表「{name}」中另存为 .xlsx")
         if kind != _WORKSHEET or part not in names:
             raise Refused(f"工作簿已损坏：缺少工作表「{name}」的数据（{part or '无'}）；{_RESAVE}")
-        return _scan_sheet(zf, zf.getinfo(part), SheetScan(name, part))
+        return _scan_sheet(zf, zf.getinfo(part), SheetScan(name, part), document)
 
 
-def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> SheetScan:
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan, document: str = "需求信息表") -> SheetScan:
     where = f"工作表「{scan.name}」"
     links = 0
 
     def refuse_range(what: str, ref: str) -> None:
-        raise Refused(f"{where}{what} {ref} 超出范围（{_LIMIT_TEXT}）；一份需求信息表只有几十行，"
+        raise Refused(f"{where}{what} {ref} 超出范围（{_LIMIT_TEXT}）；一份{document}用不到这么多行列，"
                       f"请删除表格下方和右侧多余的行列后另存为 .xlsx")
 
     here = [0, 0]  # row and column of the last cell: cells and rows may omit ``r`` (then they follow on)
@@ -279,14 +280,14 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan) -> 
                 refuse_range("的合并单元格", elem.get("ref", "")[:40])
             scan.merged.append(rng)
             if len(scan.merged) > MAX_MERGED:
-                raise Refused(f"{where}有超过 {MAX_MERGED} 处合并单元格；一份需求信息表只用到几十处。{_RESAVE}")
+                raise Refused(f"{where}有超过 {MAX_MERGED} 处合并单元格；一份{document}只用到几十处。{_RESAVE}")
         elif tag == "hyperlink":
             links += 1
             rng = _range(elem.get("ref", ""))
             if rng is None or not _within(rng):
                 refuse_range("的超链接", elem.get("ref", "")[:40])
             if links > MAX_HYPERLINKS:
-                raise Refused(f"{where}有超过 {MAX_HYPERLINKS} 个超链接；需求信息表不需要超链接，请删除后另存为 .xlsx")
+                raise Refused(f"{where}有超过 {MAX_HYPERLINKS} 个超链接；{document}不需要超链接，请删除后另存为 .xlsx")
 
     _xml(zf, info, scan.name, on_element, on_start)
     return scan
