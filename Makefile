@@ -1,6 +1,7 @@
 # formkit — `make demo` runs the main job on the sample data, `make test` runs the tests,
 # `make fuzz` runs the loaders' fuzz test with many more examples (FUZZ_EXAMPLES, default 2000),
-# `make pictures` draws the README's pictures (docs/img/) again from the sample data.
+# `make pictures` draws the README's pictures again: the forms (docs/img/) from the sample data, the desk's
+# screenshots (docs/img/desk/) by its browser tests.
 # Each sets everything up first: system packages (as root; otherwise the exact command is
 # printed), a virtualenv in .venv and the Python dependencies.
 SHELL := /bin/bash
@@ -38,6 +39,7 @@ fuzz: setup
 
 pictures: setup
 	$(BIN)/python scripts/pictures.py
+	FORMKIT_DESK_SCREENSHOTS=docs/img/desk $(BIN)/python -m pytest tests/test_desk_browser.py -q
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache

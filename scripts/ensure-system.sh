@@ -3,6 +3,8 @@
 # As root: installs what is missing (apt-get). Otherwise: prints the exact command and fails.
 set -euo pipefail
 need=(fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 fontconfig poppler-utils qpdf)
+# The desk's browser tests drive Debian's chromium (Playwright with the system browser; chromedriver for Selenium).
+if [ "${FORMKIT_WITH_BROWSER:-1}" = 1 ]; then need+=(chromium chromium-driver); fi
 # LibreOffice is needed by the tests (they convert every .docx) and for looking at .docx output.
 if [ "${FORMKIT_WITH_LIBREOFFICE:-1}" = 1 ]; then need+=(libreoffice-writer-nogui); fi
 missing=()

@@ -28,7 +28,7 @@ STAGES: list[tuple[str, ...]] = [
     ("render",),
     ("output",),  # the ledger, atomic writes, PDF joining
     ("jobs",),
-    ("explain", "lint", "cli", "cli_zh", "__main__", "__init__"),
+    ("explain", "lint", "cli", "cli_zh", "__main__", "__init__", "desk"),  # desk: formkit serve
 ]
 
 

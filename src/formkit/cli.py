@@ -805,6 +805,28 @@ def calendar(paths: tuple[str, ...], year: int | None, as_of: str | None, ics: s
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@click.argument("data_dir", default="data", type=click.Path(file_okay=False), metavar="[记录目录]")
+@click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="文书输出目录（发文登记在 OUT/ledger.jsonl），与 formkit render 相同。")
+@click.option("--host", "host", default="127.0.0.1", show_default=True,
+              help="监听地址；不是本机地址（127.0.0.1）时必须设定 --password。")
+@click.option("--port", "port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--password", "password", metavar="密码",
+              help="登录密码（也可用环境变量 FORMKIT_DESK_PASSWORD）；设定后每个页面都要先登录。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后打开浏览器。")
+def serve(data_dir: str, out: str, host: str, port: int, password: str | None, open_browser: bool) -> None:
+    """启动工作台：在浏览器里录入、检查、预览和生成文书。
+
+    记录目录 默认为 data（人员记录在其中的 cases/ 下）。启动后输出网址（默认
+    http://127.0.0.1:8765/），在浏览器中打开即可；按 Ctrl-C 停止。工作台读写的是同一批 YAML
+    记录和同一个发文登记，与命令行的 check、render、diff 结果一致。
+    """
+    from formkit.desk.server import serve as run_desk
+
+    run_desk(Path(data_dir), Path(out), host, port, password, open_browser, echo=click.echo)
+
+
 @main.command("forms")
 @click.option("--copy", "copy_to", metavar="目录", type=click.Path(file_okay=False),
               help="把全部表单（模板）复制到新目录，供在 Word/WPS 中修改。")

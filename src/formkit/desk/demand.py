@@ -1,0 +1,73 @@
+"""需求汇总: upload counties' 附件1 .xlsx files (and/or use the lists in ``DATA_DIR/demand``),
+roll them up to 州(市) or province (``formkit.jobs.demand.run_demand``, 第三条), download.
+
+Uploads: ``formkit.desk.uploads.save_uploads`` (size, number, .xlsx by name and content), read
+with the workbook reader's own limits (``formkit.load.xlsx_guard``). A bad cell is
+reported as ``file.xlsx: 附件1!K6 field（标签）: message``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from formkit.desk.app import form_of, page
+from formkit.desk.uploads import save_uploads
+from formkit.errors import FormkitError
+from formkit.privacy import scrub
+
+LEVELS = (("prefecture", "州（市）"), ("province", "省"))
+
+
+async def demand_page(request: Request) -> Response:
+    desk = request.app.state.desk
+    lists = desk.data_dir / "demand"
+    context: dict[str, Any] = {"levels": LEVELS, "has_lists": lists.is_dir(), "year": date.today().year}
+    if request.method != "POST":
+        return page(request, "demand.html", **context)
+    from formkit.jobs.demand import run_demand
+    from formkit.output.ledger import Ledger
+
+    form = await form_of(request)
+    uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
+    saved, refused = await save_uploads(desk, uploads)
+    sources = [*saved, *([lists] if form.get("use_lists") and lists.is_dir() else [])]
+    level = str(form.get("level", "province"))
+    year = str(form.get("year", ""))
+    division = str(form.get("division", "")).strip() or None
+    lines = list(refused)
+    files: list[str] = []
+    if level not in dict(LEVELS) or not (year.isdigit() and len(year) == 4):
+        lines.append("请选择汇总级别并填写四位年度")
+    elif not sources:
+        lines.append("没有可汇总的需求信息表：请上传 .xlsx，或勾选使用记录目录中的需求信息表")
+    else:
+        try:
+            with Ledger.open(desk.out_dir, wait=30) as ledger:
+                result = run_demand(ledger, [str(s) for s in sources], level, int(year), division=division)
+        except FormkitError as exc:
+            lines.append(scrub(str(exc)))
+        else:
+            where = f"{saved[0].parent}/" if saved else "\0"
+            lines += [scrub(str(p).replace(where, "")) for p in result.problems]
+            lines += [f"注意：{n}" for n in result.notes]
+            if result.table is None:
+                lines.append("需求信息表有误，未生成汇总表")
+            else:
+                t = result.table
+                lines.insert(0, f"{t.division_name}{year}年度需求信息表：{len(t.counties)} 个县（市、区），"
+                                f"{len(t.posts)} 个岗位，需求 {t.total} 人")
+                doc = Ledger.read(desk.out_dir).documents.get(f"demand/{level}/{t.division}/{year}")
+                if doc is not None:
+                    files = [f"{doc.folder}/{n}" if doc.folder else n for n in doc.files]
+    return page(request, "demand.html", lines=lines, files=files, **context)
+
+
+def routes() -> list[Any]:
+    return [Route("/demand", demand_page, methods=["GET", "POST"])]

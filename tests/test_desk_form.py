@@ -1,0 +1,83 @@
+"""The desk's form (``formkit.desk.fields``, ``formkit.desk.store``) without a browser: labels
+from the model, a record's round trip through the form, problems placed beside their fields."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from formkit.desk import fields as F
+from formkit.desk.store import check_record, record_path, save_record
+from formkit.errors import FormkitError
+from formkit.load import load_case, parse_yaml
+from formkit.errors import RecordChanged
+from formkit.model import Case, label_for
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = sorted((ROOT / "data" / "cases").glob("*.yaml"))
+
+
+def test_labels_and_order_come_from_the_model() -> None:
+    secs = F.sections({})
+    assert [s.name for s in secs][:4] == ["applicant", "home_unit", "qualification", "service"]
+    by_name = {f.name: f for f in F.all_fields(secs)}
+    for name, f in by_name.items():
+        assert f.label == label_for(Case, F.parse_loc(name)), name
+    assert by_name["applicant.id_number"].label == "公民身份号码"
+    assert by_name["applicant.sex"].kind == "select" and by_name["applicant.sex"].options == ("男", "女")
+    assert "彝族" in by_name["applicant.ethnicity"].options
+    assert by_name["achievements"].kind == "textarea"
+    assert by_name["agreement.service_unit_duties"].kind == "lines"
+    assert by_name["applicant.degree"].required is False and by_name["applicant.name"].required is True
+    assert "2026-03-01" in by_name["agreement.start"].hint
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_every_sample_record_round_trips_through_the_form(path: Path) -> None:
+    data, _, problems = parse_yaml(path.read_bytes(), path.name)
+    assert not problems
+    values = F.data_to_values(data)
+    assert F.form_to_data(values, F.sections(values)) == data
+
+
+def test_saving_an_unedited_record_leaves_its_bytes(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data" / "cases", tmp_path / "cases")
+    path = tmp_path / "cases" / "bai-zhongrong.yaml"
+    before = path.read_bytes()
+    data, _, _ = parse_yaml(before, path.name)
+    values = F.data_to_values(data)
+    values = {k: v.replace("\n", "\r\n") for k, v in values.items()}  # as a browser posts a text box
+    import hashlib
+
+    save_record(path, F.form_to_data(values), expected_sha256=hashlib.sha256(before).hexdigest(), draft=False)
+    assert path.read_bytes() == before
+
+
+def test_blank_rows_are_dropped_and_problems_land_on_their_fields(tmp_path: Path) -> None:
+    (tmp_path / "cases").mkdir()
+    values = {"applicant.name": "张三", "applicant.id_number": "530128198803151234", "resume[0].start": "",
+              "resume[0].unit": "", "agreement.start": "2026-02-30", "agreement.service_unit_duties": "一\r\n\r\n二"}
+    data = F.form_to_data(values)
+    assert data["resume"] == [] and data["agreement"]["service_unit_duties"] == ["一", "二"]
+    loaded = check_record(data, "张三.yaml", tmp_path)
+    names = {f.name for f in F.all_fields(F.sections(values))}
+    placed = {F.field_for_problem(p.path, names): p.message for p in loaded.problems}
+    assert "校验码不符" in placed["applicant.id_number"]
+    assert "不存在的日期" in placed["agreement.start"]
+    assert "applicant.sex" in placed and "resume" in placed
+
+
+def test_a_stale_save_is_refused_and_names_stay_inside(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data" / "cases", tmp_path / "cases")
+    path = tmp_path / "cases" / "ma-jun.yaml"
+    data, _, _ = parse_yaml(path.read_bytes(), path.name)
+    with pytest.raises(RecordChanged):
+        save_record(path, data, expected_sha256="0" * 64, draft=False)
+    with pytest.raises(RecordChanged):
+        save_record(path, data, expected_sha256=None, draft=False)
+    for bad in ("../x.yaml", "a/b.yaml", "x.txt", ".yaml", "..", "/etc/passwd"):
+        with pytest.raises(FormkitError):
+            record_path(tmp_path, bad)
+    assert load_case(path).ok
