@@ -142,8 +142,69 @@ def _font_config():
     if _FONT_CONFIG is None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _FONT_CONFIG = FontConfiguration()
+        config = FontConfiguration()
+        _use_prepared_fonts(config)
+        _FONT_CONFIG = config
     return _FONT_CONFIG
+
+
+def _use_prepared_fonts(config) -> None:
+    """Put the prepared fonts (``fonts.prepared_fonts``: the CJK fonts cut down once to what the
+    forms print, under a family of their own) in front of the full ones: each is added to
+    WeasyPrint's fontconfig configuration as an application font, as WeasyPrint adds an
+    ``@font-face`` font (``FontConfiguration.add_font_face``), and ``fonts.fontconfig_rules``
+    insert its family before the full font's in every pattern asking for it. Pango's FT2 font
+    map substitutes patterns with the process's current fontconfig configuration, not the font
+    map's, so the rules go into both. A character a prepared font lacks is drawn by the full font."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    from formkit.render.fonts import fontconfig_rules, prepared_fonts
+
+    fonts = prepared_fonts()
+    if not fonts:
+        return
+    fc_config = config._config  # WeasyPrint's FcConfig of this font map (kept alive by the map)
+    for font in fonts:
+        if not fontconfig.FcConfigAppFontAddFile(fc_config, font.path.encode()):
+            return
+    rules = fontconfig_rules(fonts)
+    global _RULES_LOADED
+    if not _RULES_LOADED:  # the current configuration: once per process
+        current = _fontconfig_current()
+        if current is None:
+            return
+        _RULES_LOADED = True
+    fontconfig.FcConfigParseAndLoadFromMemory(fc_config, rules, True)
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+
+
+_RULES_LOADED = False
+
+
+def _fontconfig_current():
+    """Load ``fonts.fontconfig_rules`` into fontconfig's current configuration (the one
+    ``FcConfigSubstitute(NULL, …)`` uses); ``None`` when that cannot be done (then the prepared
+    fonts are not used). WeasyPrint's bindings lack ``FcConfigGetCurrent``, so it is declared
+    here for the same library (cffi, which WeasyPrint is built on)."""
+    import cffi
+
+    from formkit.render.fonts import fontconfig_rules, prepared_fonts
+
+    ffi = cffi.FFI()
+    ffi.cdef("typedef struct _FcConfig FcConfig; FcConfig *FcConfigGetCurrent(void);"
+             "int FcConfigParseAndLoadFromMemory(FcConfig *config, const unsigned char *buffer, int complain);")
+    for name in ("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll", "fontconfig"):
+        try:
+            lib = ffi.dlopen(name)
+            break
+        except OSError:
+            continue
+    else:
+        return None
+    current = lib.FcConfigGetCurrent()
+    if current == ffi.NULL or not lib.FcConfigParseAndLoadFromMemory(current, fontconfig_rules(prepared_fonts()), 1):
+        return None
+    return current
 
 
 def _write_pdf(html: str, *, base_url: Path, allowed: tuple[Path, ...], when: date | None,
