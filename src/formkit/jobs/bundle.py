@@ -9,7 +9,7 @@ in the ledger (same key, ``jobs.persons.document_key``) is taken from its issued
 otherwise it goes through the per-person pipeline (``render.render_document``) in memory.
 
 Memory does not grow with the number of people: persons are rendered in worker processes
-(``workers``, recycled), each person's pages are written to a temporary file, and that file is
+(``workers``, started once: ``jobs.pool``), each person's pages are written to a temporary file, and that file is
 streamed into the bundle as soon as it arrives (``output.pdfjoin.PdfStreamWriter``) and
 deleted. The bundle has an outline (bookmarks) per form and person. Output is reproducible (no
 dates; the /ID is a hash of the content).
@@ -34,8 +34,6 @@ __all__ = ["ATTACHED_ROLE", "Attachment", "BundleStats", "PersonJob", "render_pe
 
 ATTACHED_ROLE = "service_county_hr"
 """The copy of 附件2 and 附件3 that goes into the bundle."""
-TASKS_PER_WORKER = 60
-"""A worker process is replaced after this many persons (WeasyPrint's memory grows)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def _results(jobs: Sequence[PersonJob], workers: int):
     """``render_person`` over ``jobs``, in order, in ``workers`` processes when > 1."""
     from formkit.jobs.pool import ordered_map
 
-    yield from ordered_map(render_person, jobs, workers=workers, recycle=TASKS_PER_WORKER)
+    yield from ordered_map(render_person, jobs, workers=workers)
 
 
 def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Sequence[PersonJob], *,

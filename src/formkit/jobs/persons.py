@@ -360,11 +360,11 @@ def check_eligibility(outcome: RecordOutcome, selection: Selection, allow_inelig
 
 
 def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date, *, jobs: int = 1,
-        force: bool = False, recycle: int = 20, allow_ineligible: bool = False,
+        force: bool = False, allow_ineligible: bool = False,
         on_done: Callable[[RecordOutcome], None] | None = None) -> list[RecordOutcome]:
     """Issue the selected documents of every record (see the module docstring), in input order.
-    Rendering runs in ``jobs`` worker processes (fresh ones every ``jobs × recycle`` records, so
-    memory stays flat); only this process writes. ``on_done`` is called after each record.
+    Rendering runs in ``jobs`` worker processes (started once, fed chunks of records:
+    ``jobs.pool``); only this process writes. ``on_done`` is called after each record.
     A person outside 第二条 gets no 附件2 or 服务协议 unless ``allow_ineligible``
     (:func:`check_eligibility`)."""
     outcomes = load_records(paths, as_of)
@@ -401,7 +401,7 @@ def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date
             finish(outcome, [])
     from formkit.jobs.pool import ordered_map
 
-    for outcome, rendered in zip(todo, ordered_map(_render_task, todo, workers=jobs, recycle=recycle)):
+    for outcome, rendered in zip(todo, ordered_map(_render_task, todo, workers=jobs)):
         finish(outcome, rendered)
     return outcomes
 
