@@ -430,15 +430,17 @@ def collate(sources: list[tuple[Path, int]], target: Path, title: str) -> tuple[
     """Write one print PDF to ``target`` from ``(print_pdf, copies)`` pairs, padding each copy to
     an even number of pages with the blank page. Returns ``(pages, blank pages inserted)``.
 
-    Streams (``output.pdfjoin.PdfStreamWriter``): one source open at a time. Raises
+    Streams (``output.pdfjoin.PdfStreamWriter``): one source open at a time. The records' fonts
+    are embedded once for the whole job (``output.pdfjoin.shared_font_programs``). Raises
     ``InternalError`` if a source's page count is not a multiple of its copies."""
     import pikepdf
 
-    from formkit.output.pdfjoin import PdfStreamWriter
+    from formkit.output.pdfjoin import PdfStreamWriter, shared_font_programs
 
     inserted = 0
+    fonts = shared_font_programs([path for path, _ in sources])  # one program per font for the job
     with open(target, "wb") as fh, pikepdf.open(io.BytesIO(blank_page())) as blank:
-        writer = PdfStreamWriter(fh)
+        writer = PdfStreamWriter(fh, fonts)
         for path, copies in sources:
             with pikepdf.open(path) as src, pikepdf.new() as flat:
                 n = len(src.pages)

@@ -398,6 +398,102 @@ def prepared_fonts() -> tuple[PreparedFont, ...]:
     return tuple(out.values())
 
 
+# --------------------------------------------------------------------------- shared subsets
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t; typedef struct hb_subset_input_t hb_subset_input_t;
+typedef uint32_t hb_codepoint_t; typedef uint32_t hb_tag_t;
+hb_blob_t *hb_blob_create_from_file (const char *file_name);
+void hb_blob_destroy (hb_blob_t *blob);
+const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);
+void hb_face_destroy (hb_face_t *face);
+hb_blob_t *hb_face_reference_blob (hb_face_t *face);
+void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
+hb_tag_t hb_tag_from_string (const char *str, int len);
+hb_subset_input_t *hb_subset_input_create_or_fail (void);
+void hb_subset_input_destroy (hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set (hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set (hb_subset_input_t *input, int set_type);
+void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
+hb_face_t *hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
+"""
+_HB_RETAIN_GIDS, _HB_NO_HINTING, _HB_DESUBROUTINIZE, _HB_PASSTHROUGH = 0x2, 0x1, 0x4, 0x20
+_HB_SETS_DROP_TABLE_TAG = 3
+_HB_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+
+@cache
+def _harfbuzz():
+    import cffi
+
+    ffi = cffi.FFI()
+    ffi.cdef(_HB_CDEF)
+    for names in (("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"),):
+        for name in names:
+            try:
+                return ffi, ffi.dlopen(name)
+            except OSError:
+                continue
+    raise OSError("libharfbuzz-subset not found")
+
+
+def subset_prepared(font: PreparedFont, glyphs: set[int]) -> bytes:
+    """The font program WeasyPrint would embed for a document of ``font`` (a prepared font)
+    using exactly ``glyphs`` (glyph ids): HarfBuzz-subset the same way as WeasyPrint does
+    (``weasyprint.pdf.fonts.Font._harfbuzz_subset``: glyph ids kept, desubroutinised, layout
+    tables dropped, no hinting, glyphs after the last used one dropped). Since every document's
+    program keeps the prepared font's glyph ids, this one can stand in for all of them — a print
+    job embeds it once (``output.pdfjoin``). Raises ``OSError`` when HarfBuzz cannot do it."""
+    ffi, hb = _harfbuzz()
+    blob = hb.hb_blob_create_from_file(font.path.encode())
+    face = hb.hb_face_create(blob, 0)
+    faces = [face]
+    try:
+        for flags, keep in ((_HB_RETAIN_GIDS | _HB_PASSTHROUGH | _HB_DESUBROUTINIZE, sorted(glyphs)),
+                            (_HB_PASSTHROUGH | _HB_DESUBROUTINIZE | _HB_NO_HINTING, range(max(glyphs) + 1))):
+            request = hb.hb_subset_input_create_or_fail()
+            try:
+                wanted = hb.hb_subset_input_glyph_set(request)
+                for gid in keep:
+                    hb.hb_set_add(wanted, gid)
+                hb.hb_subset_input_set_flags(request, flags)
+                if flags & _HB_RETAIN_GIDS:
+                    drop = hb.hb_subset_input_set(request, _HB_SETS_DROP_TABLE_TAG)
+                    for tag in _HB_DROP_TABLES:
+                        hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
+                face = hb.hb_subset_or_fail(face, request)
+            finally:
+                hb.hb_subset_input_destroy(request)
+            if face == ffi.NULL:
+                raise OSError(f"HarfBuzz could not subset {font.path}")
+            faces.append(face)
+        out = hb.hb_face_reference_blob(face)
+        length = ffi.new("unsigned int *")
+        data = ffi.unpack(hb.hb_blob_get_data(out, length), length[0])
+        hb.hb_blob_destroy(out)
+        return data
+    finally:
+        for f in faces:
+            hb.hb_face_destroy(f)
+        hb.hb_blob_destroy(blob)
+
+
+def prepared_font_named(font_name: str) -> PreparedFont | None:
+    """The prepared font a PDF font name (``ABCDEF+formkit-Noto-Serif-CJK-SC-Bold``, as WeasyPrint
+    names fonts) was subset from, or ``None``."""
+    name = font_name.lstrip("/").split("+", 1)[-1]
+    prefix = PREPARED_PREFIX.strip() + "-"
+    if not name.startswith(prefix):
+        return None
+    for font in prepared_fonts():
+        base = prefix + font.source.family.replace(" ", "-")
+        if name == base + ("-Bold" if font.bold else ""):
+            return font
+    return None
+
+
 __all__ = ["COVERAGE_ROLES", "FontFile", "FontSpec", "PreparedFont", "ROLES", "check_coverage",
-           "covered_codepoints", "fontconfig_rules", "iter_strings", "prepared_fonts", "prepared_text",
-           "role_fonts", "uncovered"]
+           "covered_codepoints", "fontconfig_rules", "iter_strings", "prepared_font_named", "prepared_fonts", "prepared_text",
+           "role_fonts", "subset_prepared", "uncovered"]
