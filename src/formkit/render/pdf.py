@@ -2,7 +2,8 @@
 
 A document is rendered ONCE (``render_base``: WeasyPrint, fonts subset, no copy label); the
 copies are that rendering repeated, each page stamped with its copy's label at the top right
-(``stamp_copies``: all labels typeset in one small WeasyPrint call, overlaid with pikepdf). So a
+(``stamp_copies``: each label a one-page PDF kept per process — the labels not yet made are
+typeset together in one small WeasyPrint call — overlaid with pikepdf). So a
 4-copy 附件2 costs one form rendering plus a few milliseconds, and the copies are identical but
 for the label. ``render_pdf`` does both.
 
@@ -272,18 +273,46 @@ body {{ margin: 0; }}
 </body></html>"""
 
 
-@lru_cache(maxsize=64)
-def _labels_pdf(labels: tuple[str, ...], width_pt: float, height_pt: float) -> bytes:
-    html = _label_html(list(labels), width_pt, height_pt)
-    return _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
+LABELS_CACHED = 256
+"""Copy labels kept per process, each as a one-page PDF (a batch's labels repeat: the county HR
+department holding copy 1 of every 附件3 of its county …)."""
+
+_LABELS: dict[tuple[str, float, float], bytes] = {}
 
 
-def render_labels(labels: list[str], width_pt: float, height_pt: float) -> bytes:
-    """All copy labels in ONE small WeasyPrint call: a PDF with one transparent page per label,
-    each page ``width_pt`` × ``height_pt``. Cached per (labels, size): the 附件3 documents of a
-    case share theirs.
+def _labels_pdf(labels: tuple[str, ...], width_pt: float, height_pt: float) -> list[bytes]:
+    """One one-page PDF per label: from the per-process cache, the missing ones typeset together
+    in ONE WeasyPrint call and split. Raises ``ValueError`` when a label does not fit one page."""
+    import pikepdf
 
-    Raises ``FontCoverageError`` (path ``labels[i]``) when a label has a character no font covers.
+    missing = list(dict.fromkeys(label for label in labels if (label, width_pt, height_pt) not in _LABELS))
+    if missing:
+        html = _label_html(missing, width_pt, height_pt)
+        data = _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
+        with pikepdf.open(io.BytesIO(data)) as stamps:
+            if len(stamps.pages) != len(missing):  # a label too long for one page
+                raise ValueError(f"stamp_copies: {len(missing)} 个份数标注排成了 {len(stamps.pages)} 页")
+            if len(_LABELS) + len(missing) > LABELS_CACHED:
+                _LABELS.clear()
+            for label, page in zip(missing, stamps.pages, strict=True):
+                with pikepdf.new() as one:
+                    one.pages.append(page)
+                    out = io.BytesIO()
+                    one.save(out, deterministic_id=True, compress_streams=True)
+                _LABELS[(label, width_pt, height_pt)] = out.getvalue()
+    return [_LABELS[(label, width_pt, height_pt)] for label in labels]
+
+
+_labels_pdf.cache_clear = _LABELS.clear  # type: ignore[attr-defined]  # tests and benchmarks forget them
+
+
+def render_labels(labels: list[str], width_pt: float, height_pt: float) -> list[bytes]:
+    """Each copy label as a one-page transparent PDF of ``width_pt`` × ``height_pt``, the label
+    alone at the top right. Labels are kept per process (``LABELS_CACHED``); the ones not yet
+    made are typeset in ONE small WeasyPrint call.
+
+    Raises ``FontCoverageError`` (path ``labels[i]``) when a label has a character no font
+    covers, ``ValueError`` when one does not fit a page.
     """
     for i, label in enumerate(labels):
         bad = uncovered(label, LABEL_ROLES)
@@ -312,17 +341,19 @@ def stamp_copies(base: bytes, labels: list[str]) -> bytes:
     with pdf:
         box = pdf.pages[0].mediabox
         width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-        with pikepdf.open(io.BytesIO(render_labels(list(labels), width, height))) as stamps:
-            if len(stamps.pages) != len(labels):  # a label too long for one page
-                raise ValueError(f"stamp_copies: {len(labels)} 个份数标注排成了 {len(stamps.pages)} 页")
+        stamps = [pikepdf.open(io.BytesIO(data)) for data in render_labels(list(labels), width, height)]
+        try:
             n = len(pdf.pages)
             for _ in range(1, len(labels)):
                 for j in range(n):
                     pdf.pages.append(pdf.pages[j])  # same document: pikepdf makes a page copy
-            for i in range(len(labels)):
-                overlay = pdf.copy_foreign(stamps.pages[i].as_form_xobject())
+            for i, stamp in enumerate(stamps):
+                overlay = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                 for j in range(n):
                     _overlay(pdf.pages[i * n + j], overlay, pikepdf)
+        finally:
+            for stamp in stamps:
+                stamp.close()
         out = io.BytesIO()
         pdf.remove_unreferenced_resources()
         pdf.save(out, deterministic_id=True, compress_streams=True,
