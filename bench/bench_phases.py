@@ -1,7 +1,8 @@
 """Where a record's rendering time goes: CPU ms per record, per phase, for N generated 附件3
 records (2 copies each, docx + pdf) rendered in this one process, measured with cProfile.
 
-Run: ``python bench/bench_phases.py [--records 40] [--repeat 2]``.
+Run: ``python bench/bench_phases.py [--records 40] [--repeat 2] [--src DIR]`` (``--src``: measure
+the formkit of another checkout's ``src``, e.g. the main branch, for a before/after table).
 
 Phases (cumulative time of the functions that do them; a phase that no longer exists shows 0):
 
@@ -32,7 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "src"))
+if "--src" in sys.argv:
+    sys.path.insert(0, sys.argv[sys.argv.index("--src") + 1])
+else:
+    sys.path.insert(0, str(ROOT / "src"))
 
 from gen_cases import generate_cases, write_cases  # noqa: E402
 
@@ -99,14 +103,15 @@ def phase_ms(stats: pstats.Stats, n: int) -> dict[str, float]:
     return {k: found.get(k, 0.0) * 1000 / n for k in PHASES}
 
 
-def worker_start() -> float:
+def worker_start(src: str) -> float:
     """Seconds for a fresh process to import the worker's modules and render one record."""
     code = ("import sys,time; t=time.perf_counter(); sys.path[:0]=[sys.argv[1], sys.argv[2]];"
+            "sys.argv=[sys.argv[0], '--src', sys.argv[1], sys.argv[3]];"
             "import bench_phases as b; from pathlib import Path;"
             "b.render_all(b.work([Path(sys.argv[3])])); print(time.perf_counter()-t)")
     with tempfile.TemporaryDirectory() as tmp:
         path = records(1, Path(tmp))[0]
-        out = subprocess.run([sys.executable, "-c", code, str(ROOT / "src"), str(ROOT / "bench"), str(path)],
+        out = subprocess.run([sys.executable, "-c", code, src, str(ROOT / "bench"), str(path)],
                              capture_output=True, text=True, check=True).stdout
     return float(out.split()[-1])
 
@@ -115,6 +120,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--src", default=str(ROOT / "src"))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         items = work(records(args.records + 2, Path(tmp)))
@@ -130,7 +136,10 @@ def main() -> None:
         prof.disable()
         cpu = time.process_time() - t0
         rows.append((phase_ms(pstats.Stats(prof), len(items)), cpu * 1000 / len(items)))
-    starts = [worker_start() for _ in range(args.repeat)]
+    starts = [worker_start(args.src) for _ in range(args.repeat)]
+    import formkit
+
+    print(f"formkit from {Path(formkit.__file__).parents[1]}")
     print(f"{len(items)} 附件3 records × 2 copies, docx + pdf, one process (cProfile; ms per record, "
           f"{args.repeat} runs):")
     for phase in PHASES:

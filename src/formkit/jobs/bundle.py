@@ -155,6 +155,10 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
     outline: list[tuple[str, int, list[tuple[str, int]]]] = []
     persons = documents = reused = 0
     done: list[PersonPages] = []
+    if workers > 1 and any(att.issued is None for job in jobs for att in job.attachments):
+        from formkit.render.fonts import prepared_fonts
+
+        prepared_fonts()  # made here once (the first time on a machine), not by every worker at once
     try:
         if progress:
             progress(0, len(jobs))

@@ -401,6 +401,10 @@ def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date
             finish(outcome, [])
     from formkit.jobs.pool import ordered_map
 
+    if jobs > 1 and any("pdf" in p.render for o in todo for p in o.planned):
+        from formkit.render.fonts import prepared_fonts
+
+        prepared_fonts()  # made here once (the first time on a machine), not by every worker at once
     for outcome, rendered in zip(todo, ordered_map(_render_task, todo, workers=jobs)):
         finish(outcome, rendered)
     return outcomes
