@@ -2,8 +2,8 @@
 
 A document is rendered ONCE (``render_base``: WeasyPrint, fonts subset, no copy label); the
 copies are that rendering repeated, each page stamped with its copy's label at the top right
-(``stamp_copies``: each label a one-page PDF kept per process — the labels not yet made are
-typeset together in one small WeasyPrint call — overlaid with pikepdf). So a
+(``stamp_copies``: each label a one-page PDF kept per process — typeset by WeasyPrint the
+first time it is needed — overlaid with pikepdf). So a
 4-copy 附件2 costs one form rendering plus a few milliseconds, and the copies are identical but
 for the label. ``render_pdf`` does both.
 
@@ -281,26 +281,26 @@ _LABELS: dict[tuple[str, float, float], bytes] = {}
 
 
 def _labels_pdf(labels: tuple[str, ...], width_pt: float, height_pt: float) -> list[bytes]:
-    """One one-page PDF per label: from the per-process cache, the missing ones typeset together
-    in ONE WeasyPrint call and split. Raises ``ValueError`` when a label does not fit one page."""
+    """One one-page PDF per label, from the per-process cache or typeset now. Each label is
+    typeset on its own, so its page (its font subset) never depends on which labels were made
+    with it: the same label, the same bytes. Raises ``ValueError`` when a label does not fit one
+    page."""
     import pikepdf
 
-    missing = list(dict.fromkeys(label for label in labels if (label, width_pt, height_pt) not in _LABELS))
-    if missing:
-        html = _label_html(missing, width_pt, height_pt)
-        data = _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
-        with pikepdf.open(io.BytesIO(data)) as stamps:
-            if len(stamps.pages) != len(missing):  # a label too long for one page
-                raise ValueError(f"stamp_copies: {len(missing)} 个份数标注排成了 {len(stamps.pages)} 页")
-            if len(_LABELS) + len(missing) > LABELS_CACHED:
+    out = []
+    for label in labels:
+        key = (label, width_pt, height_pt)
+        if key not in _LABELS:
+            html = _label_html([label], width_pt, height_pt)
+            data = _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
+            with pikepdf.open(io.BytesIO(data)) as stamp:
+                if len(stamp.pages) != 1:  # a label too long for one page
+                    raise ValueError(f"stamp_copies: 份数标注「{label}」排成了 {len(stamp.pages)} 页")
+            if len(_LABELS) >= LABELS_CACHED:
                 _LABELS.clear()
-            for label, page in zip(missing, stamps.pages, strict=True):
-                with pikepdf.new() as one:
-                    one.pages.append(page)
-                    out = io.BytesIO()
-                    one.save(out, deterministic_id=True, compress_streams=True)
-                _LABELS[(label, width_pt, height_pt)] = out.getvalue()
-    return [_LABELS[(label, width_pt, height_pt)] for label in labels]
+            _LABELS[key] = data
+        out.append(_LABELS[key])
+    return out
 
 
 _labels_pdf.cache_clear = _LABELS.clear  # type: ignore[attr-defined]  # tests and benchmarks forget them
@@ -308,8 +308,8 @@ _labels_pdf.cache_clear = _LABELS.clear  # type: ignore[attr-defined]  # tests a
 
 def render_labels(labels: list[str], width_pt: float, height_pt: float) -> list[bytes]:
     """Each copy label as a one-page transparent PDF of ``width_pt`` × ``height_pt``, the label
-    alone at the top right. Labels are kept per process (``LABELS_CACHED``); the ones not yet
-    made are typeset in ONE small WeasyPrint call.
+    alone at the top right. Labels are kept per process (``LABELS_CACHED``): a label is typeset
+    (one small WeasyPrint call) the first time a process needs it.
 
     Raises ``FontCoverageError`` (path ``labels[i]``) when a label has a character no font
     covers, ``ValueError`` when one does not fit a page.
