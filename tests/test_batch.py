@@ -271,3 +271,43 @@ def test_an_unchanged_batch_rerun_writes_nothing(tmp_path: Path) -> None:
     again = run_cli(*args)
     assert again.exit_code == 0 and "未变（各文书均未更改，未重新合成）" in again.output
     assert digests(out) == before and (out / LEDGER_NAME).read_bytes() == ledger_before
+
+
+def test_the_print_job_embeds_each_font_once_and_draws_every_page_as_its_record_does(tmp_path: Path) -> None:
+    """The records' font subsets are replaced by one program per prepared font for the whole job
+    (``output.pdfjoin.shared_font_programs``): few kilobytes per page, and every page of the job
+    looks exactly like the same page of its record's own print PDF (60 dpi, pixel for pixel)."""
+    from formkit.render.fonts import prepared_fonts
+
+    records = make_records(tmp_path / "in", 3)
+    shutil.copyfile(ROOT / "data" / "cases" / "wang-yan.yaml", tmp_path / "in" / "wang-yan.yaml")  # 王䶮
+    out = tmp_path / "out"
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1", "--no-progress")
+    assert result.exit_code == 0, result.output
+    job = out / "print" / "考核鉴定表_全部_打印.pdf"
+    with pikepdf.open(job) as pdf:
+        pages = len(pdf.pages)
+        programs = {obj.FontFile3.objgen for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                    and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj
+                    and str(obj.FontName).split("+")[-1].startswith("formkit-")}
+    assert 0 < len(programs) <= len(prepared_fonts())
+    members = [p for r in [*records, tmp_path / "in" / "wang-yan.yaml"]
+               for p in sorted(folder_of(out, r).glob("考核鉴定表_*.pdf"))]
+    assert job.stat().st_size < sum(p.stat().st_size for p in members) / 3
+    own = []
+    for member in members:
+        with pikepdf.open(member) as pdf:
+            own.append(len(pdf.pages))
+
+    def raster(pdf: Path, first: int, last: int, name: str) -> list[bytes]:
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", "-f", str(first), "-l", str(last), str(pdf),
+                        str(tmp_path / name)], check=True)
+        return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+
+    joined = raster(job, 1, pages, "job")
+    separate = [page for i, member in enumerate(members) for page in raster(member, 1, own[i], f"m{i}")]
+    if len(joined) == len(separate):  # no blank pages were inserted (2-page copies)
+        assert joined == separate
+    else:
+        blank = [page for page in joined if page not in separate]
+        assert [page for page in joined if page not in blank] == separate

@@ -324,3 +324,26 @@ def test_libreoffice_converts_every_document(tmp_path: Path, samples) -> None:
                               check=True).stdout
         for needle in needles:
             assert squash(needle) in squash(text), f"{key}.pdf does not show {needle!r}"
+
+
+def test_an_edited_template_is_used_at_once_despite_the_per_process_cache(tmp_path: Path, samples) -> None:
+    """Compiled templates are cached per process and template file version: the same file gives
+    byte-identical output from the cache; an edited file (same process) is read and compiled again."""
+    doc, ctx = samples.doc_ctx(samples.documents()[0])
+    folder = tmp_path / doc.form.id
+    shutil.copytree(doc.form.folder, folder)
+    mine = replace(doc, form=replace(doc.form, folder=folder))
+    first = render_docx_base(mine, ctx, samples.when)
+    assert render_docx_base(mine, ctx, samples.when) == first
+    template = folder / "template.docx"
+    with zipfile.ZipFile(template) as z:
+        parts = {i: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == "word/document.xml":
+                data = data.replace("{{ applicant.name }}".encode(), "改过的模板{{ applicant.name }}".encode(), 1)
+                assert b"\xe6\x94\xb9\xe8\xbf\x87" in data
+            z.writestr(info, data)
+    os.utime(template, ns=(1, 1))  # another version even on a coarse-clock file system
+    edited = "\n".join(paragraphs(render_docx_base(mine, ctx, samples.when)))
+    assert "改过的模板" + ctx["applicant"]["name"] in squash(edited)

@@ -421,3 +421,49 @@ def test_templates_cannot_fetch_other_files(tmp_path: Path, samples) -> None:
     _, ctx = samples.doc_ctx(samples.first("application"))
     with pytest.raises(TemplateError, match="无法读取"):
         pdf.render_base(doc, ctx, WHEN)
+
+
+def _font_programs(data: bytes) -> dict[str, int]:
+    """Font name (subset tag removed) → glyph count of every embedded font program."""
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    out = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                program = obj.get("/FontFile3") or obj.get("/FontFile2")
+                if program is not None:
+                    out[str(obj.FontName).split("+", 1)[-1]] = TTFont(io.BytesIO(program.read_bytes()))["maxp"].numGlyphs
+    return out
+
+
+def test_prepared_fonts_draw_common_text_and_the_full_fonts_the_rest(tmp_path: Path, no_weasyprint_logs) -> None:
+    """The CJK fonts are cut down once to GB 2312 and the forms' text (``prepared_fonts``,
+    cached, family ``formkit …``): common characters are drawn from the prepared font (few
+    glyphs), a character outside it (珺 堃 喆, not in GB 2312) from the full font behind it — the
+    right glyph (the page matches the full font's rendering), not a box or another character."""
+    from formkit.render.pdf import render_plain_html
+
+    prepared = fonts.prepared_fonts()
+    assert prepared and {p.source.family for p in prepared} >= {"Noto Serif CJK SC", "Noto Sans CJK SC"}
+    assert "考" in fonts.prepared_text() and not {"珺", "堃", "喆"} & set(fonts.prepared_text())
+    page = '<p style="font-family: {}; font-size: 40pt">考核 王珺 堃喆</p>'
+    data = render_plain_html(page.format("'Noto Serif CJK SC'"))
+    assert squash(page_texts(data)[0]) == "考核王珺堃喆"
+    programs = _font_programs(data)
+    assert programs.get("formkit-Noto-Serif-CJK-SC", 99_999) < 10_000, programs  # 考核王: the prepared font
+    assert "Noto-Serif-CJK-SC" in programs, programs  # 珺堃喆: the full font
+    # the same page drawn by WeasyPrint with the full fonts only looks the same
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    full = weasyprint.HTML(string=page.format("'Noto Serif CJK SC'")).write_pdf(font_config=FontConfiguration())
+    assert "formkit-Noto-Serif-CJK-SC" not in _font_programs(full)
+    images = []
+    for name, pdf_bytes in (("prepared", data), ("full", full)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf_bytes)
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-f", "1", "-l", "1", str(tmp_path / f"{name}.pdf"),
+                        str(tmp_path / name)], check=True)
+        images.append(next(tmp_path.glob(f"{name}*.pgm")).read_bytes())
+    assert images[0] == images[1]

@@ -9,9 +9,10 @@ in the ledger (same key, ``jobs.persons.document_key``) is taken from its issued
 otherwise it goes through the per-person pipeline (``render.render_document``) in memory.
 
 Memory does not grow with the number of people: persons are rendered in worker processes
-(``workers``, recycled), each person's pages are written to a temporary file, and that file is
-streamed into the bundle as soon as it arrives (``output.pdfjoin.PdfStreamWriter``) and
-deleted. The bundle has an outline (bookmarks) per form and person. Output is reproducible (no
+(``workers``, started once: ``jobs.pool``), each person's pages are written to a temporary
+file; when all are there, the fonts they use are embedded once for the whole bundle
+(``output.pdfjoin.shared_font_programs``) and the files are streamed into it one at a time
+(``output.pdfjoin.PdfStreamWriter``) and deleted. The bundle has an outline (bookmarks) per form and person. Output is reproducible (no
 dates; the /ID is a hash of the content).
 
 Raises ``BundleError`` (listing every person whose forms could not be rendered).
@@ -34,8 +35,6 @@ __all__ = ["ATTACHED_ROLE", "Attachment", "BundleStats", "PersonJob", "render_pe
 
 ATTACHED_ROLE = "service_county_hr"
 """The copy of 附件2 and 附件3 that goes into the bundle."""
-TASKS_PER_WORKER = 60
-"""A worker process is replaced after this many persons (WeasyPrint's memory grows)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def _results(jobs: Sequence[PersonJob], workers: int):
     """``render_person`` over ``jobs``, in order, in ``workers`` processes when > 1."""
     from formkit.jobs.pool import ordered_map
 
-    yield from ordered_map(render_person, jobs, workers=workers, recycle=TASKS_PER_WORKER)
+    yield from ordered_map(render_person, jobs, workers=workers)
 
 
 def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Sequence[PersonJob], *,
@@ -148,26 +147,41 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
     some person could not be rendered."""
     import pikepdf
 
-    from formkit.output.pdfjoin import PdfStreamWriter
+    from formkit.output.pdfjoin import PdfStreamWriter, shared_font_programs
 
     target = Path(target)
     workers = workers or os.cpu_count() or 1
     errors: list[str] = []
     outline: list[tuple[str, int, list[tuple[str, int]]]] = []
     persons = documents = reused = 0
-    with open(target, "wb") as fh:
-        writer = PdfStreamWriter(fh)
-        for what, data in head:
-            with pikepdf.open(io.BytesIO(data)) as src, pikepdf.new() as flat:
-                flat.pages.extend(src.pages)  # inheritable attributes pushed onto each page
-                first, _ = writer.add(flat)
-            outline.append((what, first, []))
+    done: list[PersonPages] = []
+    if workers > 1 and any(att.issued is None for job in jobs for att in job.attachments):
+        from formkit.render.fonts import prepared_fonts
+
+        prepared_fonts()  # made here once (the first time on a machine), not by every worker at once
+    try:
         if progress:
             progress(0, len(jobs))
         for i, result in enumerate(_results(jobs, workers), start=1):
             if result.error:
                 errors.append(f"{result.number}. {result.name}：{result.error}")
-            elif not errors:
+                Path(result.path).unlink(missing_ok=True)
+            else:
+                done.append(result)
+            if progress:
+                progress(i, len(jobs))
+        if errors:
+            raise BundleError("以下人员的申请登记表或考核鉴定表无法生成，未写出申报材料合订本：\n" + "\n".join(errors))
+        # every person's pages are on disk now: their fonts are embedded once for the bundle
+        fonts = shared_font_programs([io.BytesIO(data) for _, data in head] + [r.path for r in done])
+        with open(target, "wb") as fh:
+            writer = PdfStreamWriter(fh, fonts)
+            for what, data in head:
+                with pikepdf.open(io.BytesIO(data)) as src, pikepdf.new() as flat:
+                    flat.pages.extend(src.pages)  # inheritable attributes pushed onto each page
+                    first, _ = writer.add(flat)
+                outline.append((what, first, []))
+            for result in done:
                 first, _ = writer.add(result.path)
                 children, at = [], first
                 for what, n in result.parts:
@@ -177,15 +191,14 @@ def write_bundle(target: str | Path, head: Sequence[tuple[str, bytes]], jobs: Se
                 persons += 1
                 documents += len(result.parts)
                 reused += result.reused
+                Path(result.path).unlink(missing_ok=True)
+            writer.close(outline, title)
+            pages = len(writer.pages)
+            fh.flush()
+            os.fsync(fh.fileno())
+    finally:
+        for result in done:
             Path(result.path).unlink(missing_ok=True)
-            if progress:
-                progress(i, len(jobs))
-        if errors:
-            raise BundleError("以下人员的申请登记表或考核鉴定表无法生成，未写出申报材料合订本：\n" + "\n".join(errors))
-        writer.close(outline, title)
-        pages = len(writer.pages)
-        fh.flush()
-        os.fsync(fh.fileno())
     return BundleStats(pages, persons, target.stat().st_size, documents - reused, reused)
 
 

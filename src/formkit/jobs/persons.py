@@ -360,11 +360,11 @@ def check_eligibility(outcome: RecordOutcome, selection: Selection, allow_inelig
 
 
 def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date, *, jobs: int = 1,
-        force: bool = False, recycle: int = 20, allow_ineligible: bool = False,
+        force: bool = False, allow_ineligible: bool = False,
         on_done: Callable[[RecordOutcome], None] | None = None) -> list[RecordOutcome]:
     """Issue the selected documents of every record (see the module docstring), in input order.
-    Rendering runs in ``jobs`` worker processes (fresh ones every ``jobs × recycle`` records, so
-    memory stays flat); only this process writes. ``on_done`` is called after each record.
+    Rendering runs in ``jobs`` worker processes (started once, fed chunks of records:
+    ``jobs.pool``); only this process writes. ``on_done`` is called after each record.
     A person outside 第二条 gets no 附件2 or 服务协议 unless ``allow_ineligible``
     (:func:`check_eligibility`)."""
     outcomes = load_records(paths, as_of)
@@ -401,7 +401,11 @@ def run(ledger: Ledger, paths: Iterable[Path], selection: Selection, as_of: date
             finish(outcome, [])
     from formkit.jobs.pool import ordered_map
 
-    for outcome, rendered in zip(todo, ordered_map(_render_task, todo, workers=jobs, recycle=recycle)):
+    if jobs > 1 and any("pdf" in p.render for o in todo for p in o.planned):
+        from formkit.render.fonts import prepared_fonts
+
+        prepared_fonts()  # made here once (the first time on a machine), not by every worker at once
+    for outcome, rendered in zip(todo, ordered_map(_render_task, todo, workers=jobs)):
         finish(outcome, rendered)
     return outcomes
 
@@ -430,15 +434,17 @@ def collate(sources: list[tuple[Path, int]], target: Path, title: str) -> tuple[
     """Write one print PDF to ``target`` from ``(print_pdf, copies)`` pairs, padding each copy to
     an even number of pages with the blank page. Returns ``(pages, blank pages inserted)``.
 
-    Streams (``output.pdfjoin.PdfStreamWriter``): one source open at a time. Raises
+    Streams (``output.pdfjoin.PdfStreamWriter``): one source open at a time. The records' fonts
+    are embedded once for the whole job (``output.pdfjoin.shared_font_programs``). Raises
     ``InternalError`` if a source's page count is not a multiple of its copies."""
     import pikepdf
 
-    from formkit.output.pdfjoin import PdfStreamWriter
+    from formkit.output.pdfjoin import PdfStreamWriter, shared_font_programs
 
     inserted = 0
+    fonts = shared_font_programs([path for path, _ in sources])  # one program per font for the job
     with open(target, "wb") as fh, pikepdf.open(io.BytesIO(blank_page())) as blank:
-        writer = PdfStreamWriter(fh)
+        writer = PdfStreamWriter(fh, fonts)
         for path, copies in sources:
             with pikepdf.open(path) as src, pikepdf.new() as flat:
                 n = len(src.pages)

@@ -1,5 +1,6 @@
 """Joining PDFs into one file without holding them in memory (print jobs, the declaration
-bundle): ``PdfStreamWriter``.
+bundle): ``PdfStreamWriter``; and sharing what the joined PDFs have in common
+(``shared_font_programs``): the fonts of the records are embedded once for the whole file.
 """
 
 from __future__ import annotations
@@ -7,7 +8,72 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-__all__ = ["PdfStreamWriter"]
+__all__ = ["PdfStreamWriter", "shared_font_programs"]
+
+
+def _used_glyphs(widths) -> set[int]:
+    """The glyph ids (= CIDs: WeasyPrint writes ``/CIDToGIDMap /Identity``) a CID font's ``/W``
+    array gives widths for: ``[c [w…]]`` and ``[c_first c_last w]`` entries."""
+    import pikepdf
+
+    used: set[int] = set()
+    i = 0
+    while i + 1 < len(widths):
+        first, nxt = int(widths[i]), widths[i + 1]
+        if isinstance(nxt, pikepdf.Array):
+            used.update(range(first, first + len(nxt)))
+            i += 2
+        else:
+            used.update(range(first, int(nxt) + 1))
+            i += 3
+    return used
+
+
+def _prepared_descriptors(pdf):
+    """(font descriptor, prepared font) of every font of ``pdf`` subset from a prepared font."""
+    import pikepdf
+
+    from formkit.render.fonts import prepared_font_named
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj:
+            font = prepared_font_named(str(obj.get("/FontName", "")))
+            if font is not None:
+                yield obj, font
+
+
+def shared_font_programs(sources) -> dict[str, bytes]:
+    """For PDFs rendered by formkit (paths), one font program per prepared font they use
+    (``render.fonts.prepared_fonts``), keyed by its path: the subset with every glyph any of
+    them uses (``render.fonts.subset_prepared``). Each PDF's own subset of that font keeps the
+    prepared font's glyph ids, so this program draws every one of them exactly as its own did:
+    ``PdfStreamWriter(fonts=…)`` embeds it once instead of once per record. A source that
+    cannot be read or a font that cannot be subset is left out (its own subsets stay)."""
+    import pikepdf
+
+    from formkit.render.fonts import prepared_font_named, prepared_fonts, subset_prepared
+
+    used: dict[str, set[int]] = {}
+    for source in sources:
+        try:
+            with pikepdf.open(source) as pdf:
+                for obj in pdf.objects:
+                    if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"
+                            and obj.get("/Subtype") == "/CIDFontType0" and "/FontDescriptor" in obj):
+                        continue
+                    font = prepared_font_named(str(obj.FontDescriptor.get("/FontName", "")))
+                    if font is not None and "/W" in obj:
+                        used.setdefault(font.path, set()).update(_used_glyphs(obj.W))
+        except pikepdf.PdfError:
+            continue
+    programs = {}
+    for font in prepared_fonts():
+        if used.get(font.path):
+            try:
+                programs[font.path] = subset_prepared(font, used[font.path])
+            except OSError:
+                continue
+    return programs
 
 
 class PdfStreamWriter:
@@ -23,10 +89,13 @@ class PdfStreamWriter:
 
     CATALOG, PAGES = 1, 2
 
-    def __init__(self, fh):
+    def __init__(self, fh, fonts: dict[str, bytes] | None = None):
         import hashlib as _hashlib
 
         self.fh = fh
+        self.fonts = dict(fonts or {})
+        self.font_objects: dict[str, int] = {}
+        self.same: dict[bytes, int] = {}
         self.hash = _hashlib.sha256()
         self.pos = 0
         self.offsets: dict[int, int] = {}
@@ -65,6 +134,11 @@ class PdfStreamWriter:
             order: list = []
             page_ids = set()
 
+            if self.fonts:  # the source's own programs of prepared fonts → the shared ones
+                for descriptor, font in _prepared_descriptors(pdf):
+                    if font.path in self.fonts:
+                        numbers[descriptor.FontFile3.objgen] = self._font_object(font.path)
+
             def visit(obj) -> None:
                 stack = [obj]
                 while stack:
@@ -74,7 +148,13 @@ class PdfStreamWriter:
                     if o.is_indirect:
                         if o.objgen in numbers:
                             continue
+                        key = self._same_key(o, pikepdf)
+                        if key is not None and key in self.same:
+                            numbers[o.objgen] = self.same[key]
+                            continue
                         numbers[o.objgen] = self._reserve()
+                        if key is not None:
+                            self.same[key] = numbers[o.objgen]
                         order.append(o)
                     if isinstance(o, pikepdf.Stream):
                         stack.extend(v for k, v in o.stream_dict.items() if k != "/Length")
@@ -104,6 +184,35 @@ class PdfStreamWriter:
         finally:
             if pdf is not source:
                 pdf.close()
+
+    def _font_object(self, path: str) -> int:
+        """The object number of the shared program of the prepared font ``path`` (written at
+        its first use)."""
+        if path not in self.font_objects:
+            import zlib
+
+            num = self.font_objects[path] = self._reserve()
+            data = zlib.compress(self.fonts[path], 6)
+            self._object(num, b"<</Subtype /OpenType /Filter /FlateDecode /Length %d>>" % len(data), data)
+        return self.font_objects[path]
+
+    @staticmethod
+    def _same_key(o, pikepdf) -> bytes | None:
+        """What makes a stream the same as another (its dictionary and raw bytes), for a stream
+        whose dictionary refers to no other object; ``None`` for anything else."""
+        if not isinstance(o, pikepdf.Stream):
+            return None
+        items = [(k, v) for k, v in o.stream_dict.items() if k != "/Length"]
+        if any(isinstance(v, pikepdf.Object) and (v.is_indirect or isinstance(v, (pikepdf.Array, pikepdf.Dictionary)))
+               for _, v in items):
+            return None
+        import hashlib
+
+        digest = hashlib.sha256()
+        for k, v in sorted(items, key=lambda kv: kv[0]):
+            digest.update(k.encode() + b"\0" + (v.unparse() if isinstance(v, pikepdf.Object) else repr(v).encode()) + b"\0")
+        digest.update(o.read_raw_bytes())
+        return digest.digest()
 
     def _dict(self, items, numbers, extra: bytes = b"") -> bytes:
         import pikepdf

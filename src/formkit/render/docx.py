@@ -20,6 +20,8 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +31,7 @@ from markupsafe import escape as markup_escape
 from formkit.context import COPY_LABEL_SLOT
 from formkit.errors import FormkitError, TemplateError
 from formkit.plan import Document
+from formkit.forms import forms_root
 from formkit.render.env import make_env, template_failure
 from formkit.render.ooxml_zip import rezip
 
@@ -61,19 +64,17 @@ def render_docx_base(doc: Document, context: dict[str, Any], when: date) -> byte
     Raises ``TemplateError`` for a missing or unreadable template, a syntax error, a field the
     context does not have, or anything the sandbox refuses.
     """
-    from docxtpl import DocxTemplate  # heavy: imported only when Word output is asked for
     import jinja2
 
     path = doc.form.docx_template
     if not path.is_file():
         raise TemplateError(f"表单 {doc.form.id}（docx）缺少模板文件 {path}")
-    env = make_env(autoescape=True)
-    env.finalize = _finalize
     if "copy_label" in context:  # the slot as markup no value can produce: see _SLOT_MARK
         context = {**context, "copy_label": Markup(escape(context["copy_label"]) + _SLOT_MARK)}
     try:
-        tpl = DocxTemplate(str(path))  # a fresh template per render: docxtpl cannot re-render
-        tpl.render(context, jinja_env=env, autoescape=True)
+        env = _env(str(forms_root()))
+        tpl = _template_class()(io.BytesIO(_template_bytes(str(path), *_stamp(path))))
+        tpl.render(context, jinja_env=env, autoescape=True)  # a fresh DocxTemplate: it cannot re-render
     except jinja2.TemplateError as exc:
         raise template_failure(doc.form.id, "docx", exc) from None
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: lxml
@@ -93,6 +94,69 @@ def render_docx_base(doc: Document, context: dict[str, Any], when: date) -> byte
     buf = io.BytesIO()
     tpl.save(buf)
     return _rezip(buf.getvalue(), (max(when.year, 1980), when.month, when.day, 0, 0, 0))
+
+
+# --------------------------------------------------------------------------- per-process caches
+# What every render of a form repeats — reading the template file, docxtpl's clean-up of its XML
+# (``patch_xml``: regular expressions over the whole body) and compiling that XML into a Jinja
+# template — is done once per process and template file version. Rendering itself (filling in the
+# values, python-docx's parse of the package) stays per document, so the files are byte-identical
+# to an uncached render.
+
+_COMPILED_MAX = 64
+"""Compiled XML parts kept per process (a form has a body and a few headers/footers)."""
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(modification time, size) of a template file: a changed file is read and compiled again."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=16)
+def _template_bytes(path: str, mtime_ns: int, size: int) -> bytes:
+    """The template file's bytes, read once per version of the file."""
+    return Path(path).read_bytes()
+
+
+@lru_cache(maxsize=4)
+def _env(root: str):
+    """The Word environment for a forms folder (``make_env`` + ``_finalize``), made once per
+    process, whose ``from_string`` compiles each distinct source once (the XML of a template part
+    is the same for every document of the form)."""
+    env = make_env(Path(root), autoescape=True)
+    env.finalize = _finalize
+    compile_source = env.from_string
+    compiled: dict[str, Any] = {}
+
+    def from_string(source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+        if globals is not None or template_class is not None:
+            return compile_source(source, globals, template_class)
+        template = compiled.get(source)
+        if template is None:
+            if len(compiled) >= _COMPILED_MAX:
+                compiled.clear()
+            template = compiled[source] = compile_source(source)
+        return template
+
+    env.from_string = from_string
+    return env
+
+
+@lru_cache(maxsize=1)
+def _template_class():
+    """``DocxTemplate`` whose ``patch_xml`` (a pure function of the XML text) is memoised."""
+    from docxtpl import DocxTemplate  # heavy: imported only when Word output is asked for
+
+    @lru_cache(maxsize=_COMPILED_MAX)
+    def patched(src_xml: str) -> str:
+        return DocxTemplate.patch_xml(None, src_xml)
+
+    class CachedTemplate(DocxTemplate):
+        def patch_xml(self, src_xml):  # noqa: D102
+            return patched(src_xml)
+
+    return CachedTemplate
 
 
 def stamp_docx(base: bytes, label: str) -> bytes:

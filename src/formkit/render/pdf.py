@@ -2,7 +2,8 @@
 
 A document is rendered ONCE (``render_base``: WeasyPrint, fonts subset, no copy label); the
 copies are that rendering repeated, each page stamped with its copy's label at the top right
-(``stamp_copies``: all labels typeset in one small WeasyPrint call, overlaid with pikepdf). So a
+(``stamp_copies``: each label a one-page PDF kept per process — typeset by WeasyPrint the
+first time it is needed — overlaid with pikepdf). So a
 4-copy 附件2 costs one form rendering plus a few milliseconds, and the copies are identical but
 for the label. ``render_pdf`` does both.
 
@@ -142,8 +143,69 @@ def _font_config():
     if _FONT_CONFIG is None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _FONT_CONFIG = FontConfiguration()
+        config = FontConfiguration()
+        _use_prepared_fonts(config)
+        _FONT_CONFIG = config
     return _FONT_CONFIG
+
+
+def _use_prepared_fonts(config) -> None:
+    """Put the prepared fonts (``fonts.prepared_fonts``: the CJK fonts cut down once to what the
+    forms print, under a family of their own) in front of the full ones: each is added to
+    WeasyPrint's fontconfig configuration as an application font, as WeasyPrint adds an
+    ``@font-face`` font (``FontConfiguration.add_font_face``), and ``fonts.fontconfig_rules``
+    insert its family before the full font's in every pattern asking for it. Pango's FT2 font
+    map substitutes patterns with the process's current fontconfig configuration, not the font
+    map's, so the rules go into both. A character a prepared font lacks is drawn by the full font."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    from formkit.render.fonts import fontconfig_rules, prepared_fonts
+
+    fonts = prepared_fonts()
+    if not fonts:
+        return
+    fc_config = config._config  # WeasyPrint's FcConfig of this font map (kept alive by the map)
+    for font in fonts:
+        if not fontconfig.FcConfigAppFontAddFile(fc_config, font.path.encode()):
+            return
+    rules = fontconfig_rules(fonts)
+    global _RULES_LOADED
+    if not _RULES_LOADED:  # the current configuration: once per process
+        current = _fontconfig_current()
+        if current is None:
+            return
+        _RULES_LOADED = True
+    fontconfig.FcConfigParseAndLoadFromMemory(fc_config, rules, True)
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+
+
+_RULES_LOADED = False
+
+
+def _fontconfig_current():
+    """Load ``fonts.fontconfig_rules`` into fontconfig's current configuration (the one
+    ``FcConfigSubstitute(NULL, …)`` uses); ``None`` when that cannot be done (then the prepared
+    fonts are not used). WeasyPrint's bindings lack ``FcConfigGetCurrent``, so it is declared
+    here for the same library (cffi, which WeasyPrint is built on)."""
+    import cffi
+
+    from formkit.render.fonts import fontconfig_rules, prepared_fonts
+
+    ffi = cffi.FFI()
+    ffi.cdef("typedef struct _FcConfig FcConfig; FcConfig *FcConfigGetCurrent(void);"
+             "int FcConfigParseAndLoadFromMemory(FcConfig *config, const unsigned char *buffer, int complain);")
+    for name in ("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll", "fontconfig"):
+        try:
+            lib = ffi.dlopen(name)
+            break
+        except OSError:
+            continue
+    else:
+        return None
+    current = lib.FcConfigGetCurrent()
+    if current == ffi.NULL or not lib.FcConfigParseAndLoadFromMemory(current, fontconfig_rules(prepared_fonts()), 1):
+        return None
+    return current
 
 
 def _write_pdf(html: str, *, base_url: Path, allowed: tuple[Path, ...], when: date | None,
@@ -211,18 +273,46 @@ body {{ margin: 0; }}
 </body></html>"""
 
 
-@lru_cache(maxsize=64)
-def _labels_pdf(labels: tuple[str, ...], width_pt: float, height_pt: float) -> bytes:
-    html = _label_html(list(labels), width_pt, height_pt)
-    return _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
+LABELS_CACHED = 256
+"""Copy labels kept per process, each as a one-page PDF (a batch's labels repeat: the county HR
+department holding copy 1 of every 附件3 of its county …)."""
+
+_LABELS: dict[tuple[str, float, float], bytes] = {}
 
 
-def render_labels(labels: list[str], width_pt: float, height_pt: float) -> bytes:
-    """All copy labels in ONE small WeasyPrint call: a PDF with one transparent page per label,
-    each page ``width_pt`` × ``height_pt``. Cached per (labels, size): the 附件3 documents of a
-    case share theirs.
+def _labels_pdf(labels: tuple[str, ...], width_pt: float, height_pt: float) -> list[bytes]:
+    """One one-page PDF per label, from the per-process cache or typeset now. Each label is
+    typeset on its own, so its page (its font subset) never depends on which labels were made
+    with it: the same label, the same bytes. Raises ``ValueError`` when a label does not fit one
+    page."""
+    import pikepdf
 
-    Raises ``FontCoverageError`` (path ``labels[i]``) when a label has a character no font covers.
+    out = []
+    for label in labels:
+        key = (label, width_pt, height_pt)
+        if key not in _LABELS:
+            html = _label_html([label], width_pt, height_pt)
+            data = _write_pdf(html, base_url=Path.cwd(), allowed=(), when=None, what="份数标注")
+            with pikepdf.open(io.BytesIO(data)) as stamp:
+                if len(stamp.pages) != 1:  # a label too long for one page
+                    raise ValueError(f"stamp_copies: 份数标注「{label}」排成了 {len(stamp.pages)} 页")
+            if len(_LABELS) >= LABELS_CACHED:
+                _LABELS.clear()
+            _LABELS[key] = data
+        out.append(_LABELS[key])
+    return out
+
+
+_labels_pdf.cache_clear = _LABELS.clear  # type: ignore[attr-defined]  # tests and benchmarks forget them
+
+
+def render_labels(labels: list[str], width_pt: float, height_pt: float) -> list[bytes]:
+    """Each copy label as a one-page transparent PDF of ``width_pt`` × ``height_pt``, the label
+    alone at the top right. Labels are kept per process (``LABELS_CACHED``): a label is typeset
+    (one small WeasyPrint call) the first time a process needs it.
+
+    Raises ``FontCoverageError`` (path ``labels[i]``) when a label has a character no font
+    covers, ``ValueError`` when one does not fit a page.
     """
     for i, label in enumerate(labels):
         bad = uncovered(label, LABEL_ROLES)
@@ -251,17 +341,19 @@ def stamp_copies(base: bytes, labels: list[str]) -> bytes:
     with pdf:
         box = pdf.pages[0].mediabox
         width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-        with pikepdf.open(io.BytesIO(render_labels(list(labels), width, height))) as stamps:
-            if len(stamps.pages) != len(labels):  # a label too long for one page
-                raise ValueError(f"stamp_copies: {len(labels)} 个份数标注排成了 {len(stamps.pages)} 页")
+        stamps = [pikepdf.open(io.BytesIO(data)) for data in render_labels(list(labels), width, height)]
+        try:
             n = len(pdf.pages)
             for _ in range(1, len(labels)):
                 for j in range(n):
                     pdf.pages.append(pdf.pages[j])  # same document: pikepdf makes a page copy
-            for i in range(len(labels)):
-                overlay = pdf.copy_foreign(stamps.pages[i].as_form_xobject())
+            for i, stamp in enumerate(stamps):
+                overlay = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                 for j in range(n):
                     _overlay(pdf.pages[i * n + j], overlay, pikepdf)
+        finally:
+            for stamp in stamps:
+                stamp.close()
         out = io.BytesIO()
         pdf.remove_unreferenced_resources()
         pdf.save(out, deterministic_id=True, compress_streams=True,
