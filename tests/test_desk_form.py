@@ -81,3 +81,51 @@ def test_a_stale_save_is_refused_and_names_stay_inside(tmp_path: Path) -> None:
         with pytest.raises(FormkitError):
             record_path(tmp_path, bad)
     assert load_case(path).ok
+
+
+# --- the desk over HTTP (Starlette's TestClient: no server, no browser) ---------------------
+
+import re as _re
+
+from starlette.testclient import TestClient
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    from formkit.desk import create_app
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    app = create_app(tmp_path / "data", tmp_path / "out")
+    with TestClient(app) as c:
+        c.data_dir = tmp_path / "data"  # type: ignore[attr-defined]
+        c.out_dir = tmp_path / "out"  # type: ignore[attr-defined]
+        yield c
+
+
+def csrf_of(client) -> str:
+    return _re.search(r'name="csrf" value="([^"]+)"', client.get("/people").text).group(1)
+
+
+def shown(html: str) -> str:
+    """The page's text as a clerk reads it (tags dropped, spaces collapsed)."""
+    import html as _html
+
+    return _re.sub(r"\s+", " ", _html.unescape(_re.sub(r"<[^>]+>", " ", html)))
+
+
+DRAFT = """# 草稿：尚未完成
+applicant:
+  name: 张丽华
+  sex: 女
+  id_number: '530128199005120025'
+"""
+
+
+def test_a_draft_is_found_by_the_last_digits_of_its_id_and_counted_as_the_form_counts(client) -> None:
+    (client.data_dir / "cases" / "zhang-li-hua.yaml").write_text(DRAFT, encoding="utf-8")
+    page = client.get("/people", params={"q": "0025"}).text
+    assert "显示 1 份" in page and "张丽华" in page
+    assert "5301**********0025" in page and "530128199005120025" not in page
+    form = shown(client.get("/person/zhang-li-hua.yaml").text)
+    count = int(_re.search(r"有 (\d+) 处需要改正", form).group(1))
+    assert f"草稿：尚有 {count} 处需填写或改正" in shown(page)
