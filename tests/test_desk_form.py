@@ -152,3 +152,26 @@ def test_batch_names_the_field_of_each_problem_of_a_record_it_skips(client) -> N
     assert "出生年月：缺少必填项" in text and "政治面貌：缺少必填项" in text
     assert _re.search(r"……共 \d+ 处，在「人员」中打开此记录逐项改正", text)
     assert " 缺少必填项" not in text  # never a bare 「缺少必填项」 without its field
+
+
+def test_demand_problems_name_cell_and_chinese_label_never_the_field_path(client, tmp_path: Path) -> None:
+    import openpyxl
+
+    from formkit.forms import load_form
+    from formkit.load import load_demand
+    from formkit.render.xlsx import write_demand_xlsx
+    from formkit.rollup.demand import merge_demand
+
+    bad = tmp_path / "元阳县.xlsx"
+    table = merge_demand([load_demand(ROOT / "data/demand/yuanyang-2026.yaml").record], "county")
+    bad.write_bytes(write_demand_xlsx(table, load_form("demand")))
+    wb = openpyxl.load_workbook(bad)
+    ws = wb["附件1"]
+    column = next(c.column_letter for c in ws[4] if c.value and "需求人数" in str(c.value))
+    ws[f"{column}5"] = "三人"
+    wb.save(bad)
+    r = client.post("/demand", data={"csrf": csrf_of(client), "level": "province", "year": "2026"},
+                    files={"files": ("元阳县.xlsx", bad.read_bytes(), "application/octet-stream")})
+    text = shown(r.text)
+    assert f"元阳县.xlsx: 附件1!{column}5 需求人数：" in text
+    assert "posts[" not in text and "（需求人数）" not in text

@@ -3,7 +3,7 @@ roll them up to 州(市) or province (``formkit.jobs.demand.run_demand``, 第三
 
 Uploads: ``formkit.desk.uploads.save_uploads`` (size, number, .xlsx by name and content), read
 with the workbook reader's own limits (``formkit.load.xlsx_guard``). A bad cell is
-reported as ``file.xlsx: 附件1!K6 field（标签）: message``.
+reported as ``file.xlsx: 附件1!K6 标签：message`` (``problem_text``: never the field's path).
 """
 
 from __future__ import annotations
@@ -23,6 +23,18 @@ from formkit.errors import FormkitError
 from formkit.privacy import scrub
 
 LEVELS = (("prefecture", "州（市）"), ("province", "省"))
+
+
+def problem_text(p) -> str:
+    """``元阳县.xlsx: 附件1!K5 需求人数：…`` — the file by its name, the cell as in Excel (or the
+    line of a YAML list), the field by its Chinese label (never its path); a warning as 「提示：」."""
+    where = Path(p.file).name if p.file else ""
+    if p.cell:
+        where += f": {p.cell}"
+    elif p.line is not None:
+        where += f" 第{p.line}行"
+    label = f"{p.label}：" if p.label else ""
+    return scrub(f"{where} {'' if p.is_error else '提示：'}{label}{p.message}".strip())
 
 
 async def demand_page(request: Request) -> Response:
@@ -54,8 +66,7 @@ async def demand_page(request: Request) -> Response:
         except FormkitError as exc:
             lines.append(scrub(str(exc)))
         else:
-            where = f"{saved[0].parent}/" if saved else "\0"
-            lines += [scrub(str(p).replace(where, "")) for p in result.problems]
+            lines += [problem_text(p) for p in result.problems]
             lines += [f"注意：{n}" for n in result.notes]
             if result.table is None:
                 lines.append("需求信息表有误，未生成汇总表")
