@@ -175,3 +175,17 @@ def test_demand_problems_name_cell_and_chinese_label_never_the_field_path(client
     text = shown(r.text)
     assert f"元阳县.xlsx: 附件1!{column}5 需求人数：" in text
     assert "posts[" not in text and "（需求人数）" not in text
+
+
+def test_what_changed_since_issue_is_told_in_chinese_labels(client) -> None:
+    r = client.post("/person/ma-jun.yaml/issue", data={"csrf": csrf_of(client), "form": "agreement"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    path = client.data_dir / "cases" / "ma-jun.yaml"
+    text = path.read_text("utf-8")
+    number = _re.search(r"mobile: ['\"]?(\d{11})", text).group(1)
+    path.write_text(text.replace(number, number[:-1] + str((int(number[-1]) + 1) % 10)), "utf-8")
+    page = shown(client.get("/person/ma-jun.yaml").text)
+    change = _re.search(r"自上次出具以来的改动.*?共 1 个字段有变化", page).group(0)
+    assert f"手机：{number[:3]}****{number[-4:]} →" in change
+    assert "applicant" not in change and "mobile" not in change

@@ -96,7 +96,7 @@ def documents_of(desk, file: str, case) -> PersonDocs:
         from formkit.jobs.diff import record_diff
 
         try:
-            lines, changed = record_diff(path, desk.out_dir, date.today())
+            lines, changed = record_diff(path, desk.out_dir, date.today(), chinese_only=True)
             diff = [scrub(line) for line in lines] if changed else []
         except FormkitError:
             diff = []
