@@ -189,3 +189,27 @@ def test_what_changed_since_issue_is_told_in_chinese_labels(client) -> None:
     change = _re.search(r"自上次出具以来的改动.*?共 1 个字段有变化", page).group(0)
     assert f"手机：{number[:3]}****{number[-4:]} →" in change
     assert "applicant" not in change and "mobile" not in change
+
+
+def test_unknown_pages_and_pages_out_of_range_answer_in_chinese(client) -> None:
+    for url in ("/nope", "/person/..%2F..%2Fetc%2Fpasswd", "/static/../app.py"):
+        r = client.get(url)
+        assert r.status_code == 404 and "找不到页面" in r.text and "Not Found" not in r.text, url
+    r = client.get("/logout")  # a POST-only address opened by typing it
+    assert r.status_code == 405 and "Method Not Allowed" not in r.text and "无法打开" in r.text
+    assert client.get("/person/ma-jun.yaml/preview/1.png?doc=agreement").status_code == 200
+    for n in ("0", "-1", "99"):  # never another page than the one asked for
+        assert client.get(f"/person/ma-jun.yaml/preview/{n}.png?doc=agreement").status_code == 404, n
+
+
+def test_an_unexpected_fault_is_a_chinese_page_without_traceback(tmp_path: Path, monkeypatch) -> None:
+    from formkit.desk import create_app, people
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(people, "summaries", broken)
+    with TestClient(create_app(tmp_path, tmp_path / "out"), raise_server_exceptions=False) as c:
+        r = c.get("/people")
+    assert r.status_code == 500 and "内部错误" in r.text
+    assert "Traceback" not in r.text and "Internal Server Error" not in r.text and "boom" not in r.text

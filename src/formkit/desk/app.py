@@ -197,6 +197,26 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/people", status_code=303)
 
 
+_STATUS_TEXT = {404: ("找不到页面", "没有这个页面或文件。请从上方菜单重新进入。"),
+                405: ("无法打开", "这个地址不能这样打开。请从上方菜单重新进入。")}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """A 404/405 as a Chinese page (never Starlette's English 「Not Found」)."""
+    code = getattr(exc, "status_code", 404)
+    title, text = _STATUS_TEXT.get(code, ("无法完成", f"请求未能完成（{code}）。"))
+    return page(request, "message.html", status=code, title=title, text=text, back="/people")
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected fault: a Chinese page without the traceback (which goes to the log)."""
+    log.error("内部错误：%s", scrub(f"{type(exc).__name__}: {exc}"))
+    return HTMLResponse("<!doctype html><meta charset=utf-8><title>内部错误</title>"
+                        "<p>formkit 工作台内部错误，未能完成这一步；已输入并保存的内容不受影响。"
+                        "请返回上一页重试；若再次出现，请把启动工作台的窗口中显示的信息告知技术人员。</p>"
+                        '<p><a href="/people">返回人员列表</a></p>', status_code=500)
+
+
 def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None = None) -> Starlette:
     """The desk over ``data_dir`` (person records in ``data_dir/cases``) issuing into ``out_dir``."""
     from formkit.desk import batch, declare, demand, documents, due, importing, people, person
@@ -222,6 +242,7 @@ def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None =
                    same_site="strict", https_only=False),
         Middleware(Guard),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={404: http_error, 405: http_error, 500: internal_error})
     app.state.desk = Desk(Path(data_dir), Path(out_dir), password)
     return app

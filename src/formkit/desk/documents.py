@@ -160,6 +160,8 @@ async def preview_png(request: Request) -> Response:
     identity = request.query_params.get("doc", "agreement")
     try:
         _, pages = preview_pages(desk, file, identity)
+        if not 1 <= int(number) <= len(pages):
+            raise IndexError(number)
         return FileResponse(pages[int(number) - 1], media_type="image/png")
     except (FormkitError, IndexError, ValueError):
         return Response("没有这一页", status_code=404)
