@@ -213,3 +213,19 @@ def test_an_unexpected_fault_is_a_chinese_page_without_traceback(tmp_path: Path,
         r = c.get("/people")
     assert r.status_code == 500 and "内部错误" in r.text
     assert "Traceback" not in r.text and "Internal Server Error" not in r.text and "boom" not in r.text
+
+
+def test_a_port_in_use_is_told_in_chinese_before_any_address_is_printed(tmp_path: Path) -> None:
+    import socket
+
+    from formkit.desk.server import serve
+    from formkit.errors import EnvironmentProblem
+
+    printed: list[str] = []
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(EnvironmentProblem, match=f"端口 {port} 已被占用"):
+            serve(ROOT / "data", tmp_path / "out", "127.0.0.1", port, None, False, echo=printed.append)
+    assert printed == []
