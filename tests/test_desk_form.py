@@ -229,3 +229,9 @@ def test_a_port_in_use_is_told_in_chinese_before_any_address_is_printed(tmp_path
         with pytest.raises(EnvironmentProblem, match=f"端口 {port} 已被占用"):
             serve(ROOT / "data", tmp_path / "out", "127.0.0.1", port, None, False, echo=printed.append)
     assert printed == []
+
+
+def test_a_full_stop_typed_for_the_middle_dot_is_pointed_out_beside_the_name(client) -> None:
+    r = client.post("/person/check", data={"csrf": csrf_of(client), "applicant.name": "玛依拉.买买提"})
+    box = _re.search(r'id="err-f-applicant-name"[^>]*>(.*?)</div>\n', r.text, _re.S).group(1)
+    assert "提示：姓名中的「.」（U+002E）已改为间隔号「·」，须与身份证一致" in box
