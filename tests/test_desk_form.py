@@ -235,3 +235,26 @@ def test_a_full_stop_typed_for_the_middle_dot_is_pointed_out_beside_the_name(cli
     r = client.post("/person/check", data={"csrf": csrf_of(client), "applicant.name": "玛依拉.买买提"})
     box = _re.search(r'id="err-f-applicant-name"[^>]*>(.*?)</div>\n', r.text, _re.S).group(1)
     assert "提示：姓名中的「.」（U+002E）已改为间隔号「·」，须与身份证一致" in box
+
+
+def test_an_import_says_whom_it_wrote_by_name(client, tmp_path: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from formkit.render.xlsx import write_blank_roster_xlsx
+
+    wb = openpyxl.load_workbook(io.BytesIO(write_blank_roster_xlsx()))
+    ws = wb["名单"]
+    header = [c.value for c in ws[2]]
+    for column, value in {"姓名": "张丽华", "性别": "女", "民族": "汉族", "公民身份号码": "530128199005120025"}.items():
+        ws.cell(3, header.index(column) + 1, value)
+    roster = tmp_path / "名单.xlsx"
+    wb.save(roster)
+    csrf = csrf_of(client)
+    r = client.post("/import", data={"csrf": csrf}, files={"file": ("名单.xlsx", roster.read_bytes(), "application/octet-stream")})
+    token = _re.search(r'action="/import/([^/"]+)/apply"', r.text).group(1)
+    assert '<td class="nowrap">张丽华</td>' in r.text  # a name never breaks one character a line
+    done = client.post(f"/import/{token}/apply", data={"csrf": csrf})
+    text = shown(done.text)
+    assert "已写入 1 份记录" in text and _re.search(r"张丽华 \S+\.yaml 草稿", text)
