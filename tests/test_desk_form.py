@@ -258,3 +258,12 @@ def test_an_import_says_whom_it_wrote_by_name(client, tmp_path: Path) -> None:
     done = client.post(f"/import/{token}/apply", data={"csrf": csrf})
     text = shown(done.text)
     assert "已写入 1 份记录" in text and _re.search(r"张丽华 \S+\.yaml 草稿", text)
+
+
+def test_the_outcome_of_issuing_is_shown_where_the_page_lands(client) -> None:
+    r = client.post("/person/ma-jun.yaml/issue", data={"csrf": csrf_of(client), "form": "agreement"},
+                    follow_redirects=False)
+    assert r.headers["location"].endswith("#documents")
+    page = client.get(r.headers["location"].split("#")[0]).text
+    section = page[page.index('id="documents"'):]
+    assert "已生成：新出具 1" in section
