@@ -267,3 +267,13 @@ def test_the_outcome_of_issuing_is_shown_where_the_page_lands(client) -> None:
     page = client.get(r.headers["location"].split("#")[0]).text
     section = page[page.index('id="documents"'):]
     assert "已生成：新出具 1" in section
+
+
+def test_a_blank_form_is_not_saved_and_not_shouted_at(client) -> None:
+    before = sorted(p.name for p in (client.data_dir / "cases").iterdir())
+    blank = client.get("/person/new").text
+    assert "请填写记录" in blank and "缺少必填项" not in blank
+    r = client.post("/person/save", data={"csrf": csrf_of(client), "_file": "", "_digest": "",
+                                          "resume[0].start": "", "resume[0].unit": ""}, follow_redirects=False)
+    assert r.status_code == 400 and "表单是空的，没有保存" in r.text
+    assert sorted(p.name for p in (client.data_dir / "cases").iterdir()) == before

@@ -39,6 +39,11 @@ def explain_panel(record: Any) -> dict[str, Any] | None:
             "reasons": list(facts.eligibility.reason_texts), "filing": facts.filing_department.name}
 
 
+def typed(data: dict[str, Any]) -> bool:
+    """Whether the clerk typed anything: a blank form's mapping holds only empty lists (简历, 考核)."""
+    return any(data.values())
+
+
 def problems_by_field(problems: tuple[Problem, ...] | list[Problem], secs: list[F.Section]) -> dict[str, list[str]]:
     """Each problem's message under the field (or section) it belongs to; ``""``: the record."""
     names = {f.name for f in F.all_fields(secs)}
@@ -72,7 +77,7 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
     desk = request.app.state.desk
     secs = F.sections(values, extra)
     data = F.form_to_data(values, secs)
-    loaded = check_record(data, file or "新记录.yaml", desk.data_dir) if data else None
+    loaded = check_record(data, file or "新记录.yaml", desk.data_dir) if typed(data) else None
     problems = problems_by_field(loaded.problems, secs) if loaded is not None else {}
     panel = explain_panel(loaded.record if loaded is not None else None)
     issued = None
@@ -133,7 +138,7 @@ async def save_person(request: Request) -> Response:
         return _view(request, values, file=file, digest=digest, extra=extra)
     secs = F.sections(values)
     data = F.form_to_data(values, secs)
-    if not data:
+    if not typed(data):
         return _view(request, values, file=file, digest=digest, error="表单是空的，没有保存。", status=400)
     if not file:
         name = data.get("applicant", {}).get("name", "") if isinstance(data.get("applicant"), dict) else ""
