@@ -277,3 +277,11 @@ def test_a_blank_form_is_not_saved_and_not_shouted_at(client) -> None:
                                           "resume[0].start": "", "resume[0].unit": ""}, follow_redirects=False)
     assert r.status_code == 400 and "表单是空的，没有保存" in r.text
     assert sorted(p.name for p in (client.data_dir / "cases").iterdir()) == before
+
+
+def test_a_second_record_of_one_person_is_named_by_its_file_not_its_folder_and_line(client) -> None:
+    number = _re.search(r"id_number: ['\"]?(\w{18})", (client.data_dir / "cases" / "ma-jun.yaml").read_text("utf-8")).group(1)
+    r = client.post("/person/check", data={"csrf": csrf_of(client), "applicant.id_number": number})
+    box = shown(_re.search(r'id="err-f-applicant-id_number"[^>]*>(.*?)</div>\n', r.text, _re.S).group(1))
+    assert "与 记录 ma-jun.yaml 是同一个公民身份号码" in box
+    assert str(client.data_dir) not in r.text and "yaml:" not in box
