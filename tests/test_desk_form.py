@@ -285,3 +285,11 @@ def test_a_second_record_of_one_person_is_named_by_its_file_not_its_folder_and_l
     box = shown(_re.search(r'id="err-f-applicant-id_number"[^>]*>(.*?)</div>\n', r.text, _re.S).group(1))
     assert "与 记录 ma-jun.yaml 是同一个公民身份号码" in box
     assert str(client.data_dir) not in r.text and "yaml:" not in box
+
+
+def test_the_demand_form_comes_back_as_the_clerk_set_it(client) -> None:
+    r = client.post("/demand", data={"csrf": csrf_of(client), "level": "prefecture", "year": "2025",
+                                     "division": "532500"})
+    assert "没有可汇总的需求信息表" in r.text
+    assert _re.search(r'<option value="prefecture"\s+selected>', r.text)
+    assert 'value="532500"' in r.text and 'id="year" name="year" value="2025"' in r.text

@@ -40,7 +40,8 @@ def problem_text(p) -> str:
 async def demand_page(request: Request) -> Response:
     desk = request.app.state.desk
     lists = desk.data_dir / "demand"
-    context: dict[str, Any] = {"levels": LEVELS, "has_lists": lists.is_dir(), "year": date.today().year}
+    context: dict[str, Any] = {"levels": LEVELS, "has_lists": lists.is_dir(), "year": date.today().year,
+                               "level": "province", "division": "", "use_lists": False}
     if request.method != "POST":
         return page(request, "demand.html", **context)
     from formkit.jobs.demand import run_demand
@@ -51,8 +52,10 @@ async def demand_page(request: Request) -> Response:
     saved, refused = await save_uploads(desk, uploads)
     sources = [*saved, *([lists] if form.get("use_lists") and lists.is_dir() else [])]
     level = str(form.get("level", "province"))
-    year = str(form.get("year", ""))
+    year = str(form.get("year", "")).strip()
     division = str(form.get("division", "")).strip() or None
+    # the form comes back as the clerk set it: after correcting a workbook, only the upload again
+    context.update(level=level, year=year[:4], division=(division or "")[:6], use_lists=bool(form.get("use_lists")))
     lines = list(refused)
     files: list[str] = []
     if level not in dict(LEVELS) or not (year.isdigit() and len(year) == 4):
