@@ -293,3 +293,16 @@ def test_the_demand_form_comes_back_as_the_clerk_set_it(client) -> None:
     assert "没有可汇总的需求信息表" in r.text
     assert _re.search(r'<option value="prefecture"\s+selected>', r.text)
     assert 'value="532500"' in r.text and 'id="year" name="year" value="2025"' in r.text
+
+
+def test_the_login_page_shows_no_folders_and_no_menu(tmp_path: Path) -> None:
+    from formkit.desk import create_app
+
+    (tmp_path / "data" / "cases").mkdir(parents=True)
+    with TestClient(create_app(tmp_path / "data", tmp_path / "out", password="一个足够长的密码")) as c:
+        login = c.get("/people").text  # redirected to the login
+        assert "登录 formkit 工作台" in login
+        assert str(tmp_path) not in login and "退出登录" not in login and 'href="/batch"' not in login
+        csrf = _re.search(r'name="csrf" value="([^"]+)"', login).group(1)
+        inside = c.post("/login", data={"csrf": csrf, "password": "一个足够长的密码"}).text
+        assert str(tmp_path / "data") in inside and "退出登录" in inside and 'href="/batch"' in inside
