@@ -306,3 +306,13 @@ def test_the_login_page_shows_no_folders_and_no_menu(tmp_path: Path) -> None:
         csrf = _re.search(r'name="csrf" value="([^"]+)"', login).group(1)
         inside = c.post("/login", data={"csrf": csrf, "password": "一个足够长的密码"}).text
         assert str(tmp_path / "data") in inside and "退出登录" in inside and 'href="/batch"' in inside
+
+
+def test_a_refusal_under_article_2_offers_no_command_line_option(client) -> None:
+    record = client.data_dir / "cases" / "pu-lifen.yaml"
+    record.write_text(_re.sub(r"^  level: .*$", "  level: 乡(镇)属", record.read_text("utf-8"), count=1, flags=_re.M),
+                      "utf-8")
+    r = client.post("/person/pu-lifen.yaml/issue", data={"csrf": csrf_of(client), "form": "agreement"})
+    text = shown(r.text)
+    assert r.status_code == 409 and "不符合第二条，不能签订协议，不予生成服务协议：所在单位为乡(镇)属" in text
+    assert "--" not in text

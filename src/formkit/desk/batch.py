@@ -25,7 +25,10 @@ FORMS = (("appraisal", "附件3 考核鉴定表"), ("application", "附件2 申�
 
 def problem_line(p) -> str:
     """A record's problem as the form shows it: its field's Chinese label first (「手机：…」), masked."""
-    return scrub(f"{p.label}：{p.message}" if p.label else p.message)
+    from formkit.jobs.persons import ALLOW_HINT
+
+    message = p.message.replace(ALLOW_HINT, "")  # the desk has no command-line option
+    return scrub(f"{p.label}：{message}" if p.label else message)
 
 
 def batch_work(desk, forms: tuple[str, ...], year: int | None):

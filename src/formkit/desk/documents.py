@@ -186,7 +186,9 @@ async def issue(request: Request) -> Response:
     except FormkitError as exc:
         return page(request, "message.html", status=400, title="无法生成", text=str(exc), back=back)
     outcome = outcomes[0]
-    lines = [scrub(p.message) for p in outcome.problems]
+    from formkit.jobs.persons import ALLOW_HINT
+
+    lines = [scrub(p.message.replace(ALLOW_HINT, "")) for p in outcome.problems]  # no command-line option here
     if outcome.refused or outcome.failed:
         return page(request, "message.html", status=409, title="未生成文书",
                     text="；".join(lines) or "未生成", back=back)
