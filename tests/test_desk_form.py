@@ -316,3 +316,13 @@ def test_a_refusal_under_article_2_offers_no_command_line_option(client) -> None
     text = shown(r.text)
     assert r.status_code == 409 and "不符合第二条，不能签订协议，不予生成服务协议：所在单位为乡(镇)属" in text
     assert "--" not in text
+
+
+def test_a_declaration_refused_for_a_bad_record_names_its_file_and_field_in_chinese(client) -> None:
+    record = client.data_dir / "cases" / "ma-jun.yaml"
+    record.write_text(_re.sub(r"mobile: ['\"]?(\d{11})['\"]?", r"mobile: '1518716580'", record.read_text("utf-8")), "utf-8")
+    r = client.post("/declare", data={"csrf": csrf_of(client), "prefecture": "530100", "year": "2022"},
+                    follow_redirects=False)
+    text = wait_for_task(client, r.headers["location"]).split("年度申报：", 1)[1]  # below the menu
+    assert "ma-jun.yaml 手机：手机号码应为11位" in text, text
+    assert "applicant." not in text and str(client.data_dir) not in text, text
