@@ -57,12 +57,13 @@ def check_port(host: str, port: int) -> None:
         try:
             s.bind((host.strip("[]"), port))
         except PermissionError:
-            raise EnvironmentProblem(f"没有权限使用端口 {port}：请换一个 1024 以上的端口，如 --port 8766") from None
+            raise EnvironmentProblem(f"没有权限使用端口 {port}：请换一个 1024 以上的端口，如 8766",
+                                     param="port") from None
         except OSError as exc:
             raise EnvironmentProblem(f"端口 {port} 已被占用（可能已有一个工作台在运行，可直接打开 "
-                                     f"http://{host}:{port}/）；或换一个端口，如 --port {port + 1}"
+                                     f"http://{host}:{port}/）；或换一个端口，如 {port + 1}"
                                      if exc.errno in (98, 48, 10048) else
-                                     f"无法在 {host} 的端口 {port} 上监听：{exc.strerror or exc}") from None
+                                     f"无法在 {host} 的端口 {port} 上监听：{exc.strerror or exc}", param="port") from None
 
 
 def make_server(data_dir: Path, out_dir: Path, host: str, port: int, password: str | None):
