@@ -326,3 +326,11 @@ def test_a_declaration_refused_for_a_bad_record_names_its_file_and_field_in_chin
     text = wait_for_task(client, r.headers["location"]).split("年度申报：", 1)[1]  # below the menu
     assert "ma-jun.yaml 手机：手机号码应为11位" in text, text
     assert "applicant." not in text and str(client.data_dir) not in text, text
+
+
+def test_adding_a_row_opens_the_page_on_the_new_rows_first_field(client) -> None:
+    r = client.post("/person/save", data={"csrf": csrf_of(client), "_file": "", "_digest": "", "add_row": "resume",
+                                          "applicant.name": "李强", "resume[0].start": "2006-09"})
+    assert r.status_code == 200
+    assert _re.search(r'<input id="f-resume-1-start"[^>]*\bautofocus\b', r.text)
+    assert r.text.count("autofocus") == 1

@@ -76,6 +76,8 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
           message: str = "", error: str = "", status: int = 200, draft: bool = False) -> Response:
     desk = request.app.state.desk
     secs = F.sections(values, extra)
+    # after 增加一项 the page opens on the new row's first field (not at the top of the form)
+    focus = next((s.rows[-1][0].dom_id for s in secs if extra and s.name in extra and s.rows), "")
     data = F.form_to_data(values, secs)
     loaded = check_record(data, file or "新记录.yaml", desk.data_dir) if typed(data) else None
     problems = problems_by_field(loaded.problems, secs) if loaded is not None else {}
@@ -87,7 +89,7 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
         issued = documents_of(desk, file, loaded.record)
     return page(request, "person.html", status=status, sections=secs, values=values, problems=problems,
                 links=problem_links(problems, secs),
-                panel=panel, file=file, digest=digest, message=message, error=error, draft=draft,
+                panel=panel, file=file, digest=digest, message=message, error=error, draft=draft, focus=focus,
                 ok=loaded is not None and loaded.ok, count=sum(len(v) for v in problems.values()), issued=issued)
 
 
