@@ -334,3 +334,12 @@ def test_adding_a_row_opens_the_page_on_the_new_rows_first_field(client) -> None
     assert r.status_code == 200
     assert _re.search(r'<input id="f-resume-1-start"[^>]*\bautofocus\b', r.text)
     assert r.text.count("autofocus") == 1
+
+
+def test_each_problem_shows_once_and_the_list_follows_the_form(client) -> None:
+    r = client.post("/person/check", data={"csrf": csrf_of(client), "applicant.name": "李强",
+                                           "resume[0].start": "2006-09"})
+    boxes = dict(_re.findall(r'<div class="err" id="(err-[^"]+)"[^>]*>(.*?)</div>\n', r.text, _re.S))
+    assert "缺少必填项" in boxes["err-f-achievements"] and "缺少必填项" not in boxes["err-sec-achievements"]
+    listed = _re.findall(r'<li><a href="#([^"]+)">', r.text)
+    assert listed.index("f-applicant-political_status") < listed.index("sec-home_unit") < listed.index("f-achievements")

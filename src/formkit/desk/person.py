@@ -62,7 +62,7 @@ def problem_links(problems: dict[str, list[str]], secs: list[F.Section]) -> list
     """Every problem as (anchor, label, message) in the form's order, for the panel's list: a
     keyboard user jumps to the field from there."""
     fields = {f.name: f for f in F.all_fields(secs)}
-    order = [*(s.name for s in secs), *fields]
+    order = [n for s in secs for n in (s.name, *(f.name for f in F.all_fields([s])))]  # the form's order
     out = []
     for name in sorted(problems, key=lambda n: order.index(n) if n in order else -1):
         f = fields.get(name)
