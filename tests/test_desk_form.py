@@ -343,3 +343,17 @@ def test_each_problem_shows_once_and_the_list_follows_the_form(client) -> None:
     assert "缺少必填项" in boxes["err-f-achievements"] and "缺少必填项" not in boxes["err-sec-achievements"]
     listed = _re.findall(r'<li><a href="#([^"]+)">', r.text)
     assert listed.index("f-applicant-political_status") < listed.index("sec-home_unit") < listed.index("f-achievements")
+
+
+def test_a_form_opened_before_a_restart_still_saves(tmp_path: Path) -> None:
+    from formkit.desk import create_app
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    first = TestClient(create_app(tmp_path / "data", tmp_path / "out"))
+    csrf = csrf_of(first)
+    cookies = dict(first.cookies)
+    restarted = TestClient(create_app(tmp_path / "data", tmp_path / "out"), cookies=cookies)
+    r = restarted.post("/person/check", data={"csrf": csrf, "applicant.name": "张三"})
+    assert r.status_code == 200
+    key = tmp_path / "out" / ".formkit-desk-key"
+    assert key.stat().st_mode & 0o077 == 0  # the owner's alone

@@ -5,7 +5,8 @@
 - the access log: ``METHOD path status`` per request, without the query string, ID and phone
   numbers masked (``formkit.privacy.scrub``);
 - a request body over ``MAX_BODY`` bytes is refused (413) before it is read;
-- the session (a cookie signed with a key made at start; ``SameSite=strict``);
+- the session (a cookie signed with the key of OUT, ``session_key``, kept across restarts;
+  ``SameSite=strict``);
 - the login: with a password every page but ``/login`` and ``/static`` needs it;
 - CSRF: every POST carries the session's token (form field ``csrf`` or header ``X-CSRF-Token``),
   else 403 「请求缺少有效的安全令牌」.
@@ -148,7 +149,9 @@ class Guard:
                     scope["state"] = {**scope.get("state", {}), "form": form}
             if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
                 response = HTMLResponse("<!doctype html><meta charset=utf-8><title>拒绝</title>"
-                                        "<p>请求缺少有效的安全令牌（CSRF），已拒绝。请回到页面刷新后重试。</p>",
+                                        "<p>请求缺少有效的安全令牌（CSRF），已拒绝，未作任何更改。</p>"
+                                        "<p>若是在工作台的页面上操作：请按浏览器的「后退」回到页面，先复制尚未保存的内容，"
+                                        "再刷新页面后重试（刷新会清除未保存的内容）。</p>",
                                         status_code=403)
                 await response(scope, receive, send)
                 return
@@ -217,6 +220,28 @@ async def internal_error(request: Request, exc: Exception) -> Response:
                         '<p><a href="/people">返回人员列表</a></p>', status_code=500)
 
 
+SESSION_KEY_FILE = ".formkit-desk-key"
+"""In OUT: the key that signs the desk's session cookie, kept across restarts (readable by its
+owner only), so a restarted desk still accepts the forms already open in the browser — their
+security token — and a clerk who presses 保存 after a restart loses nothing."""
+
+
+def session_key(out_dir: Path) -> str:
+    """The session key of ``out_dir`` (``SESSION_KEY_FILE``), made on first use."""
+    from formkit.atomic import write_atomic
+
+    path = Path(out_dir) / SESSION_KEY_FILE
+    try:
+        key = path.read_text("ascii").strip()
+        if len(key) >= 32:
+            return key
+    except (OSError, UnicodeDecodeError):
+        pass
+    key = secrets.token_urlsafe(32)
+    write_atomic(path, key.encode("ascii"), mode=0o600)
+    return key
+
+
 def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None = None) -> Starlette:
     """The desk over ``data_dir`` (person records in ``data_dir/cases``) issuing into ``out_dir``."""
     from formkit.desk import batch, declare, demand, documents, due, importing, people, person
@@ -238,7 +263,7 @@ def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None =
     middleware = [
         Middleware(AccessLog),
         Middleware(BodyLimit),
-        Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="formkit_desk",
+        Middleware(SessionMiddleware, secret_key=session_key(Path(out_dir)), session_cookie="formkit_desk",
                    same_site="strict", https_only=False),
         Middleware(Guard),
     ]
