@@ -357,3 +357,20 @@ def test_a_form_opened_before_a_restart_still_saves(tmp_path: Path) -> None:
     assert r.status_code == 200
     key = tmp_path / "out" / ".formkit-desk-key"
     assert key.stat().st_mode & 0o077 == 0  # the owner's alone
+
+
+def test_a_desk_restarted_with_another_password_asks_again(tmp_path: Path) -> None:
+    from formkit.desk import create_app
+
+    (tmp_path / "data" / "cases").mkdir(parents=True)
+    first = TestClient(create_app(tmp_path / "data", tmp_path / "out", password="第一个足够长的密码"))
+    csrf = _re.search(r'name="csrf" value="([^"]+)"', first.get("/login").text).group(1)
+    first.post("/login", data={"csrf": csrf, "password": "第一个足够长的密码"})
+    assert first.get("/people", follow_redirects=False).status_code == 200
+    same = TestClient(create_app(tmp_path / "data", tmp_path / "out", password="第一个足够长的密码"),
+                      cookies=dict(first.cookies))
+    assert same.get("/people", follow_redirects=False).status_code == 200
+    other = TestClient(create_app(tmp_path / "data", tmp_path / "out", password="另一个足够长的密码"),
+                       cookies=dict(first.cookies))
+    r = other.get("/people", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"

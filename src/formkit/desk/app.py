@@ -131,7 +131,7 @@ class Guard:
         desk = scope["app"].state.desk
         path = scope["path"]
         open_paths = path.startswith("/static/") or path == "/login"
-        if desk.password and not open_paths and not request.session.get("auth"):
+        if desk.password and not open_paths and not desk.logged_in(request.session):
             if scope["method"] == "GET":
                 response: Response = RedirectResponse("/login", status_code=303)
             else:
@@ -178,6 +178,16 @@ class Desk:
         self.imports: dict[str, Any] = {}  # import plans waiting for the clerk's confirmation
         self.tasks: dict[str, Any] = {}  # 批量打印, 年度申报 in progress or done (formkit.desk.tasks)
 
+    def login_mark(self) -> str:
+        """What a login puts in the session: a digest of the password, so that a desk restarted
+        with another password (the session key outlives restarts) asks everyone again."""
+        import hashlib
+
+        return hashlib.sha256(b"formkit-desk-login\0" + (self.password or "").encode()).hexdigest()
+
+    def logged_in(self, session: dict[str, Any]) -> bool:
+        return hmac.compare_digest(str(session.get("auth", "")), self.login_mark())
+
 
 async def login(request: Request) -> Response:
     desk = request.app.state.desk
@@ -185,7 +195,7 @@ async def login(request: Request) -> Response:
         form = await form_of(request)
         given = str(form.get("password", ""))
         if desk.password and hmac.compare_digest(given.encode(), desk.password.encode()):
-            request.session["auth"] = True
+            request.session["auth"] = desk.login_mark()
             return RedirectResponse("/", status_code=303)
         return page(request, "login.html", status=401, error="密码不对，请重新输入")
     return page(request, "login.html")
