@@ -374,3 +374,19 @@ def test_a_desk_restarted_with_another_password_asks_again(tmp_path: Path) -> No
                        cookies=dict(first.cookies))
     r = other.get("/people", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_messages_call_the_desk_by_the_name_it_shows() -> None:
+    """The desk's pages say 「formkit 工作台」: a draft's first line, what jobs say of a draft and
+    the blank roster's instructions send the clerk to the same name."""
+    import io
+
+    import openpyxl
+
+    from formkit.load.records import DRAFT_LINE, DRAFT_MESSAGE
+    from formkit.render.xlsx import write_blank_roster_xlsx
+
+    sheet = openpyxl.load_workbook(io.BytesIO(write_blank_roster_xlsx()))["说明"]
+    instructions = "".join(str(c.value or "") for row in sheet.iter_rows() for c in row)
+    for text in (DRAFT_LINE, DRAFT_MESSAGE, instructions):
+        assert "办事台" not in text and "工作台" in text
