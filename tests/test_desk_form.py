@@ -390,3 +390,8 @@ def test_messages_call_the_desk_by_the_name_it_shows() -> None:
     instructions = "".join(str(c.value or "") for row in sheet.iter_rows() for c in row)
     for text in (DRAFT_LINE, DRAFT_MESSAGE, instructions):
         assert "办事台" not in text and "工作台" in text
+
+
+def test_a_posted_row_number_cannot_blow_the_form_up(client) -> None:
+    r = client.post("/person/check", data={"csrf": csrf_of(client), "resume[99999999].start": "2001-01"})
+    assert r.status_code == 200 and r.text.count('id="err-f-resume-') <= 4 * F.MAX_ROWS
