@@ -211,7 +211,7 @@ def test_a_clerk_enters_checks_saves_previews_issues_and_corrects(desk, page) ->
     page.click("#save")
     page.wait_for_url(re.compile(r"done=saved"))
     docs = page.inner_text("#documents")
-    assert "applicant.mobile（手机）" in docs
+    assert "手机：139****4321 → 139****0000" in docs and "applicant.mobile" not in docs
     assert "139****4321 → 139****0000" in docs
     assert re.search(r"服务协议_杨立新\s+第 1 版（待更正）", docs)
     page.locator("#documents").scroll_into_view_if_needed()

@@ -198,7 +198,7 @@ def check(paths: tuple[str, ...], quiet: bool, show_drafts: bool) -> None:
             open_ = [p for p in problems if p.is_error and p.message != STOPPED_CROSS]
             _echo_err(f"{file}: 草稿（尚未完成，不生成文书）："
                       + (f"{len(open_)} 处有误或待填写，如 {_first(open_)}" if open_ else
-                         "内容已可通过检查；在办事台保存为正式记录，或删除第一行「# 草稿：…」")
+                         "内容已可通过检查；在工作台保存为正式记录，或删除第一行「# 草稿：…」")
                       + ("" if show_drafts or not open_ else "（formkit check --drafts 逐条列出）"))
             if not show_drafts:
                 problems, stopped = [], None
@@ -576,7 +576,7 @@ def new(kind: str, out: str | None) -> None:
 def import_roster(roster: str, into: str, yes: bool) -> None:
     """从人员名单（Excel，formkit new 名单 生成的模板）导入：每人一份 YAML 案卷记录。
 
-    先逐行列出将要做什么：新建（名单不含简历、业绩等，新记录为草稿，在办事台补齐）、更新（已有
+    先逐行列出将要做什么：新建（名单不含简历、业绩等，新记录为草稿，在工作台补齐）、更新（已有
     同一公民身份号码的记录：列出改动的项目，空着的单元格不改原有内容）、无变化或有误；有误的单元格
     全部按「名单!F6 公民身份号码（公民身份号码）: …」列出，此时不写入任何文件（退出码为 1）。
     无误时询问「确认写入？」，回答 y 才写入（--yes 不询问）。文件名为姓名拼音（如 ma-jun.yaml），

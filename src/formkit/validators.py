@@ -314,6 +314,9 @@ _DOT_LOOKALIKES = {
     "\u2022": "•", "\u30fb": "・", "\u2027": "‧", "\u2219": "∙", "\uff65": "･", "\u22c5": "⋅",
     "\u0387": "·", "\u16eb": "᛫", "\u2e31": "⸱", "\u2024": "․", "\u318d": "ㆍ",
     "\u00b7": "·",
+    # what a keyboard gives when the input method is in the wrong mode: the full stop of
+    # either width and the ideographic one (``玛依拉.买买提``)
+    ".": ".", "\uff0e": "．", "\u3002": "。", "\uff61": "｡",
 }
 _SPACE_NAMES = {" ": "空格", "\u3000": "全角空格", "\u00a0": "不换行空格"}
 _NAME_SEPARATORS = re.compile("[" + re.escape("".join(_DOT_LOOKALIKES)) + r"\s\u3000]+")
@@ -334,7 +337,7 @@ def normalize_person_name(s: str) -> tuple[str, list[str]]:
     """A person's name written as on the ID card, and a warning for each change.
 
     Look-alikes of the middle dot (``•`` U+2022, ``・`` U+30FB, ``‧`` U+2027, ``∙`` U+2219,
-    ``･``, ``⋅``…) and spaces (also the full-width ``　``) between two letters of a name become the 间隔号 ``·`` (U+00B7), one per gap (``买买提 • 艾力`` → ``买买提·艾力``); in a
+    ``･``, ``⋅``…, and full stops ``.`` ``．`` ``。`` typed in the wrong input mode) and spaces (also the full-width ``　``) between two letters of a name become the 间隔号 ``·`` (U+00B7), one per gap (``买买提 • 艾力`` → ``买买提·艾力``); in a
     name of at most four Han characters a space is alignment padding and is removed
     (``张  三`` → ``张三``). Full-width Latin letters (``ＡＢ``) raise ``InvalidValue``: ID cards
     print them half-width.

@@ -5,7 +5,8 @@
 - the access log: ``METHOD path status`` per request, without the query string, ID and phone
   numbers masked (``formkit.privacy.scrub``);
 - a request body over ``MAX_BODY`` bytes is refused (413) before it is read;
-- the session (a cookie signed with a key made at start; ``SameSite=strict``);
+- the session (a cookie signed with the key of OUT, ``session_key``, kept across restarts;
+  ``SameSite=strict``);
 - the login: with a password every page but ``/login`` and ``/static`` needs it;
 - CSRF: every POST carries the session's token (form field ``csrf`` or header ``X-CSRF-Token``),
   else 403 「请求缺少有效的安全令牌」.
@@ -130,7 +131,7 @@ class Guard:
         desk = scope["app"].state.desk
         path = scope["path"]
         open_paths = path.startswith("/static/") or path == "/login"
-        if desk.password and not open_paths and not request.session.get("auth"):
+        if desk.password and not open_paths and not desk.logged_in(request.session):
             if scope["method"] == "GET":
                 response: Response = RedirectResponse("/login", status_code=303)
             else:
@@ -148,7 +149,9 @@ class Guard:
                     scope["state"] = {**scope.get("state", {}), "form": form}
             if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
                 response = HTMLResponse("<!doctype html><meta charset=utf-8><title>拒绝</title>"
-                                        "<p>请求缺少有效的安全令牌（CSRF），已拒绝。请回到页面刷新后重试。</p>",
+                                        "<p>请求缺少有效的安全令牌（CSRF），已拒绝，未作任何更改。</p>"
+                                        "<p>若是在工作台的页面上操作：请按浏览器的「后退」回到页面，先复制尚未保存的内容，"
+                                        "再刷新页面后重试（刷新会清除未保存的内容）。</p>",
                                         status_code=403)
                 await response(scope, receive, send)
                 return
@@ -175,6 +178,16 @@ class Desk:
         self.imports: dict[str, Any] = {}  # import plans waiting for the clerk's confirmation
         self.tasks: dict[str, Any] = {}  # 批量打印, 年度申报 in progress or done (formkit.desk.tasks)
 
+    def login_mark(self) -> str:
+        """What a login puts in the session: a digest of the password, so that a desk restarted
+        with another password (the session key outlives restarts) asks everyone again."""
+        import hashlib
+
+        return hashlib.sha256(b"formkit-desk-login\0" + (self.password or "").encode()).hexdigest()
+
+    def logged_in(self, session: dict[str, Any]) -> bool:
+        return hmac.compare_digest(str(session.get("auth", "")), self.login_mark())
+
 
 async def login(request: Request) -> Response:
     desk = request.app.state.desk
@@ -182,7 +195,7 @@ async def login(request: Request) -> Response:
         form = await form_of(request)
         given = str(form.get("password", ""))
         if desk.password and hmac.compare_digest(given.encode(), desk.password.encode()):
-            request.session["auth"] = True
+            request.session["auth"] = desk.login_mark()
             return RedirectResponse("/", status_code=303)
         return page(request, "login.html", status=401, error="密码不对，请重新输入")
     return page(request, "login.html")
@@ -195,6 +208,48 @@ async def logout(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     return RedirectResponse("/people", status_code=303)
+
+
+_STATUS_TEXT = {404: ("找不到页面", "没有这个页面或文件。请从上方菜单重新进入。"),
+                405: ("无法打开", "这个地址不能这样打开。请从上方菜单重新进入。")}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """A 404/405 as a Chinese page (never Starlette's English 「Not Found」)."""
+    code = getattr(exc, "status_code", 404)
+    title, text = _STATUS_TEXT.get(code, ("无法完成", f"请求未能完成（{code}）。"))
+    return page(request, "message.html", status=code, title=title, text=text, back="/people")
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected fault: a Chinese page without the traceback (which goes to the log)."""
+    log.error("内部错误：%s", scrub(f"{type(exc).__name__}: {exc}"))
+    return HTMLResponse("<!doctype html><meta charset=utf-8><title>内部错误</title>"
+                        "<p>formkit 工作台内部错误，未能完成这一步；已输入并保存的内容不受影响。"
+                        "请返回上一页重试；若再次出现，请把启动工作台的窗口中显示的信息告知技术人员。</p>"
+                        '<p><a href="/people">返回人员列表</a></p>', status_code=500)
+
+
+SESSION_KEY_FILE = ".formkit-desk-key"
+"""In OUT: the key that signs the desk's session cookie, kept across restarts (readable by its
+owner only), so a restarted desk still accepts the forms already open in the browser — their
+security token — and a clerk who presses 保存 after a restart loses nothing."""
+
+
+def session_key(out_dir: Path) -> str:
+    """The session key of ``out_dir`` (``SESSION_KEY_FILE``), made on first use."""
+    from formkit.atomic import write_atomic
+
+    path = Path(out_dir) / SESSION_KEY_FILE
+    try:
+        key = path.read_text("ascii").strip()
+        if len(key) >= 32:
+            return key
+    except (OSError, UnicodeDecodeError):
+        pass
+    key = secrets.token_urlsafe(32)
+    write_atomic(path, key.encode("ascii"), mode=0o600)
+    return key
 
 
 def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None = None) -> Starlette:
@@ -218,10 +273,11 @@ def create_app(data_dir: str | Path, out_dir: str | Path, password: str | None =
     middleware = [
         Middleware(AccessLog),
         Middleware(BodyLimit),
-        Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="formkit_desk",
+        Middleware(SessionMiddleware, secret_key=session_key(Path(out_dir)), session_cookie="formkit_desk",
                    same_site="strict", https_only=False),
         Middleware(Guard),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={404: http_error, 405: http_error, 500: internal_error})
     app.state.desk = Desk(Path(data_dir), Path(out_dir), password)
     return app

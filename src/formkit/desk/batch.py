@@ -23,6 +23,14 @@ from formkit.privacy import scrub
 FORMS = (("appraisal", "附件3 考核鉴定表"), ("application", "附件2 申请登记表"), ("agreement", "服务协议书"))
 
 
+def problem_line(p) -> str:
+    """A record's problem as the form shows it: its field's Chinese label first (「手机：…」), masked."""
+    from formkit.jobs.persons import ALLOW_HINT
+
+    message = p.message.replace(ALLOW_HINT, "")  # the desk has no command-line option
+    return scrub(f"{p.label}：{message}" if p.label else message)
+
+
 def batch_work(desk, forms: tuple[str, ...], year: int | None):
     """The work of one batch (run in a task's thread)."""
 
@@ -40,7 +48,10 @@ def batch_work(desk, forms: tuple[str, ...], year: int | None):
             task.done += 1
             if outcome.unsuccessful:
                 task.lines.append(f"未生成：{outcome.path.name}")
-                task.lines += [f"  {scrub(p.message)}" for p in outcome.problems if p.is_error][:5]
+                errors = [problem_line(p) for p in outcome.problems if p.is_error]
+                task.lines += [f"  {line}" for line in errors[:8]]
+                if len(errors) > 8:
+                    task.lines.append(f"  ……共 {len(errors)} 处，在「人员」中打开此记录逐项改正")
 
         with Ledger.open(desk.out_dir, wait=30) as ledger:
             outcomes = run(ledger, files, selection, date.today(), on_done=done)

@@ -6,7 +6,9 @@ the bundle PDF, the exclusions report). Runs as a task with a progress (the bund
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from formkit.desk.app import form_of, page
+from formkit.desk.batch import problem_line
 from formkit.desk.store import cases_dir, record_names
 from formkit.desk.tasks import Task, relative_to_out, start
 from formkit.privacy import scrub
@@ -33,9 +36,11 @@ def declare_work(desk, prefecture: str, year: int):
 
         with Ledger.open(desk.out_dir, wait=30) as ledger:
             result = run_declaration(ledger, files, prefecture, year, as_of=default_as_of(year), progress=progress)
-        task.lines += [scrub(str(p)) for p in result.problems if p.is_error]
-        task.lines += [scrub(f) for f in result.failures]
-        task.lines += [f"草稿，未列入：{d}" for d in getattr(result, "drafts", [])]
+        # records by their file names, fields by their Chinese labels (as 人员 and the form show them)
+        task.lines += [f"{Path(p.file).name if p.file else ''} {problem_line(p)}".strip()
+                       for p in result.problems if p.is_error]
+        task.lines += [scrub(f).replace(f"{root}{os.sep}", "") for f in result.failures]
+        task.lines += [f"草稿，未列入：{d}".replace(f"{root}{os.sep}", "") for d in getattr(result, "drafts", [])]
         if result.declaration is None:
             task.lines.append("案卷记录有误，未生成申报材料")
             task.failed = True
@@ -47,7 +52,7 @@ def declare_work(desk, prefecture: str, year: int):
             task.lines.insert(1, f"与已出具的第 {result.version} 版相同，未重新生成。")
         elif result.version > 1:
             task.lines.insert(1, f"已生成第 {result.version} 版（旧版移入 superseded/）：" + "；".join(result.changes))
-        task.lines += [scrub(line) for line in result.report.splitlines() if line.strip()]
+        task.lines += [scrub(line).replace(f"{root}{os.sep}", "") for line in result.report.splitlines() if line.strip()]
         ledger = Ledger.read(desk.out_dir)
         doc = ledger.documents.get(f"declaration/{prefecture}/{year}")
         if doc is not None and not doc.withdrawn:

@@ -3,7 +3,7 @@ roll them up to 州(市) or province (``formkit.jobs.demand.run_demand``, 第三
 
 Uploads: ``formkit.desk.uploads.save_uploads`` (size, number, .xlsx by name and content), read
 with the workbook reader's own limits (``formkit.load.xlsx_guard``). A bad cell is
-reported as ``file.xlsx: 附件1!K6 field（标签）: message``.
+reported as ``file.xlsx: 附件1!K6 标签：message`` (``problem_text``: never the field's path).
 """
 
 from __future__ import annotations
@@ -25,10 +25,23 @@ from formkit.privacy import scrub
 LEVELS = (("prefecture", "州（市）"), ("province", "省"))
 
 
+def problem_text(p) -> str:
+    """``元阳县.xlsx: 附件1!K5 需求人数：…`` — the file by its name, the cell as in Excel (or the
+    line of a YAML list), the field by its Chinese label (never its path); a warning as 「提示：」."""
+    where = Path(p.file).name if p.file else ""
+    if p.cell:
+        where += f": {p.cell}"
+    elif p.line is not None:
+        where += f" 第{p.line}行"
+    label = f"{p.label}：" if p.label else ""
+    return scrub(f"{where} {'' if p.is_error else '提示：'}{label}{p.message}".strip())
+
+
 async def demand_page(request: Request) -> Response:
     desk = request.app.state.desk
     lists = desk.data_dir / "demand"
-    context: dict[str, Any] = {"levels": LEVELS, "has_lists": lists.is_dir(), "year": date.today().year}
+    context: dict[str, Any] = {"levels": LEVELS, "has_lists": lists.is_dir(), "year": date.today().year,
+                               "level": "province", "division": "", "use_lists": False}
     if request.method != "POST":
         return page(request, "demand.html", **context)
     from formkit.jobs.demand import run_demand
@@ -39,8 +52,10 @@ async def demand_page(request: Request) -> Response:
     saved, refused = await save_uploads(desk, uploads)
     sources = [*saved, *([lists] if form.get("use_lists") and lists.is_dir() else [])]
     level = str(form.get("level", "province"))
-    year = str(form.get("year", ""))
+    year = str(form.get("year", "")).strip()
     division = str(form.get("division", "")).strip() or None
+    # the form comes back as the clerk set it: after correcting a workbook, only the upload again
+    context.update(level=level, year=year[:4], division=(division or "")[:6], use_lists=bool(form.get("use_lists")))
     lines = list(refused)
     files: list[str] = []
     if level not in dict(LEVELS) or not (year.isdigit() and len(year) == 4):
@@ -54,8 +69,7 @@ async def demand_page(request: Request) -> Response:
         except FormkitError as exc:
             lines.append(scrub(str(exc)))
         else:
-            where = f"{saved[0].parent}/" if saved else "\0"
-            lines += [scrub(str(p).replace(where, "")) for p in result.problems]
+            lines += [problem_text(p) for p in result.problems]
             lines += [f"注意：{n}" for n in result.notes]
             if result.table is None:
                 lines.append("需求信息表有误，未生成汇总表")

@@ -96,7 +96,7 @@ def documents_of(desk, file: str, case) -> PersonDocs:
         from formkit.jobs.diff import record_diff
 
         try:
-            lines, changed = record_diff(path, desk.out_dir, date.today())
+            lines, changed = record_diff(path, desk.out_dir, date.today(), chinese_only=True)
             diff = [scrub(line) for line in lines] if changed else []
         except FormkitError:
             diff = []
@@ -160,6 +160,8 @@ async def preview_png(request: Request) -> Response:
     identity = request.query_params.get("doc", "agreement")
     try:
         _, pages = preview_pages(desk, file, identity)
+        if not 1 <= int(number) <= len(pages):
+            raise IndexError(number)
         return FileResponse(pages[int(number) - 1], media_type="image/png")
     except (FormkitError, IndexError, ValueError):
         return Response("没有这一页", status_code=404)
@@ -184,7 +186,9 @@ async def issue(request: Request) -> Response:
     except FormkitError as exc:
         return page(request, "message.html", status=400, title="无法生成", text=str(exc), back=back)
     outcome = outcomes[0]
-    lines = [scrub(p.message) for p in outcome.problems]
+    from formkit.jobs.persons import ALLOW_HINT
+
+    lines = [scrub(p.message.replace(ALLOW_HINT, "")) for p in outcome.problems]  # no command-line option here
     if outcome.refused or outcome.failed:
         return page(request, "message.html", status=409, title="未生成文书",
                     text="；".join(lines) or "未生成", back=back)

@@ -138,10 +138,15 @@ def all_fields(secs: list[Section]) -> list[FormField]:
     return [f for s in secs for f in [*s.fields, *(f for row in s.rows for f in row)]]
 
 
+MAX_ROWS = 200
+"""Most rows of one list the form takes (简历, 考核): a posted ``resume[99999999].start`` must not
+make the server build millions of inputs."""
+
+
 def row_count(values: dict[str, str], name: str) -> int:
-    """How many rows of the list ``name`` the values hold (highest index + 1)."""
+    """How many rows of the list ``name`` the values hold (highest index + 1, at most ``MAX_ROWS``)."""
     indexes = [parse_loc(k)[1] for k in values if k.startswith(name + "[")]
-    return max(indexes, default=-1) + 1
+    return min(max((i for i in indexes if isinstance(i, int)), default=-1) + 1, MAX_ROWS)
 
 
 def data_to_values(data: Any) -> dict[str, str]:

@@ -78,8 +78,10 @@ async def import_apply(request: Request) -> Response:
         results = apply_import(plan)
     except FormkitError as exc:
         return page(request, "message.html", status=409, title="未导入", text=scrub(str(exc)), back="/import")
+    names = {row.path: row.name for row in plan.rows if row.path is not None}
     written = [r for r in results if r.written]
-    return page(request, "import.html", done=True, written=[(r.path.name, r.draft) for r in written],
+    return page(request, "import.html", done=True,
+                written=[(r.path.name, names.get(r.path, ""), r.draft) for r in written],
                 folder=str(cases_dir(desk.data_dir)))
 
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from formkit.desk.app import page
 from formkit.desk.store import cases_dir, record_names
-from formkit.load.records import is_draft
+from formkit.load.records import DRAFT_MESSAGE, STOPPED_CROSS, is_draft
 
 
 @dataclass
@@ -65,11 +65,16 @@ def summarize(path, ledger, as_of: date) -> Summary:
     row.draft = is_draft(path)
     case = loaded.record
     if case is None:
-        row.problems = len(loaded.errors)
+        # counted as the form counts them: not the draft notice, not 「其余跨字段检查…」
+        row.problems = sum(e.message not in (DRAFT_MESSAGE, STOPPED_CROSS) for e in loaded.errors)
         data = loaded.data if isinstance(loaded.data, dict) else {}
         applicant = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
         if isinstance(applicant.get("name"), str):
             row.name = applicant["name"]
+        number = applicant.get("id_number")
+        if isinstance(number, str) and number.strip():  # a draft is found by its ID number too
+            row.id_number = number.strip().upper()
+            row.id_masked = mask_id_number(row.id_number)
         return row
     facts = derive(case, as_of)
     row.ok = True

@@ -39,6 +39,11 @@ def explain_panel(record: Any) -> dict[str, Any] | None:
             "reasons": list(facts.eligibility.reason_texts), "filing": facts.filing_department.name}
 
 
+def typed(data: dict[str, Any]) -> bool:
+    """Whether the clerk typed anything: a blank form's mapping holds only empty lists (简历, 考核)."""
+    return any(data.values())
+
+
 def problems_by_field(problems: tuple[Problem, ...] | list[Problem], secs: list[F.Section]) -> dict[str, list[str]]:
     """Each problem's message under the field (or section) it belongs to; ``""``: the record."""
     names = {f.name for f in F.all_fields(secs)}
@@ -57,7 +62,7 @@ def problem_links(problems: dict[str, list[str]], secs: list[F.Section]) -> list
     """Every problem as (anchor, label, message) in the form's order, for the panel's list: a
     keyboard user jumps to the field from there."""
     fields = {f.name: f for f in F.all_fields(secs)}
-    order = [*(s.name for s in secs), *fields]
+    order = [n for s in secs for n in (s.name, *(f.name for f in F.all_fields([s])))]  # the form's order
     out = []
     for name in sorted(problems, key=lambda n: order.index(n) if n in order else -1):
         f = fields.get(name)
@@ -71,8 +76,10 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
           message: str = "", error: str = "", status: int = 200, draft: bool = False) -> Response:
     desk = request.app.state.desk
     secs = F.sections(values, extra)
+    # after 增加一项 the page opens on the new row's first field (not at the top of the form)
+    focus = next((s.rows[-1][0].dom_id for s in secs if extra and s.name in extra and s.rows), "")
     data = F.form_to_data(values, secs)
-    loaded = check_record(data, file or "新记录.yaml", desk.data_dir) if data else None
+    loaded = check_record(data, file or "新记录.yaml", desk.data_dir) if typed(data) else None
     problems = problems_by_field(loaded.problems, secs) if loaded is not None else {}
     panel = explain_panel(loaded.record if loaded is not None else None)
     issued = None
@@ -82,7 +89,7 @@ def _view(request: Request, values: dict[str, str], *, file: str, digest: str, e
         issued = documents_of(desk, file, loaded.record)
     return page(request, "person.html", status=status, sections=secs, values=values, problems=problems,
                 links=problem_links(problems, secs),
-                panel=panel, file=file, digest=digest, message=message, error=error, draft=draft,
+                panel=panel, file=file, digest=digest, message=message, error=error, draft=draft, focus=focus,
                 ok=loaded is not None and loaded.ok, count=sum(len(v) for v in problems.values()), issued=issued)
 
 
@@ -133,7 +140,7 @@ async def save_person(request: Request) -> Response:
         return _view(request, values, file=file, digest=digest, extra=extra)
     secs = F.sections(values)
     data = F.form_to_data(values, secs)
-    if not data:
+    if not typed(data):
         return _view(request, values, file=file, digest=digest, error="表单是空的，没有保存。", status=400)
     if not file:
         name = data.get("applicant", {}).get("name", "") if isinstance(data.get("applicant"), dict) else ""

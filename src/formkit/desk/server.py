@@ -12,7 +12,7 @@ import os
 import socket
 from pathlib import Path
 
-from formkit.errors import UsageError
+from formkit.errors import EnvironmentProblem, UsageError
 
 PASSWORD_ENV = "FORMKIT_DESK_PASSWORD"
 MIN_PASSWORD = 8
@@ -47,6 +47,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def check_port(host: str, port: int) -> None:
+    """``EnvironmentProblem`` (in Chinese, before any address is printed) when ``port`` of
+    ``host`` cannot be listened on — most often a desk already running there — instead of
+    uvicorn's English 「address already in use」 after the address was shown."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host.strip("[]"), port))
+        except PermissionError:
+            raise EnvironmentProblem(f"没有权限使用端口 {port}：请换一个 1024 以上的端口，如 8766",
+                                     param="port") from None
+        except OSError as exc:
+            raise EnvironmentProblem(f"端口 {port} 已被占用（可能已有一个工作台在运行，可直接打开 "
+                                     f"http://{host}:{port}/）；或换一个端口，如 {port + 1}"
+                                     if exc.errno in (98, 48, 10048) else
+                                     f"无法在 {host} 的端口 {port} 上监听：{exc.strerror or exc}", param="port") from None
+
+
 def make_server(data_dir: Path, out_dir: Path, host: str, port: int, password: str | None):
     """A configured ``uvicorn.Server`` (not started); the access log is the desk's masked one."""
     import uvicorn
@@ -65,6 +84,7 @@ def serve(data_dir: Path, out_dir: Path, host: str, port: int, password: str | N
     password = check_binding(host, password)
     if not Path(data_dir).is_dir():
         raise UsageError(f"记录目录 {data_dir} 不存在", param="data_dir")
+    check_port(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     server = make_server(Path(data_dir), Path(out_dir), host, port, password)
     shown = f"[{host}]" if ":" in host else host

@@ -98,7 +98,9 @@ def check_record(data: dict[str, Any], name: str, data_dir: Path) -> Loaded[Any]
     if not others:
         return loaded
     found = duplicate_ids([(here, number), *((p, number) for p in others)]).get(here, [])
-    problems = [Problem(p.message, path=p.path, label=p.label, file=name) for p in found]
+    # the other records by their file names, as the clerk finds them in 人员 (no folder, no line)
+    folder = re.compile(re.escape(str(root)) + r"[/\\]([^、\s:]+)(?::\d+)?")
+    problems = [Problem(folder.sub(r"记录 \1", p.message), path=p.path, label=p.label, file=name) for p in found]
     return Loaded(loaded.path, None, (*loaded.problems, *problems), loaded.data)
 
 

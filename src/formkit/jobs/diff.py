@@ -10,9 +10,12 @@ from pathlib import Path
 from formkit.errors import RecordError, UsageError
 
 
-def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], bool]:
+def record_diff(path: Path, out_root: Path, as_of: date, *, chinese_only: bool = False) -> tuple[list[str], bool]:
     """Lines to print and whether anything changed. Raises ``UsageError`` when the person has
-    no issued documents in ``out_root``, ``RecordError`` when the record is invalid."""
+    no issued documents in ``out_root``, ``RecordError`` when the record is invalid.
+
+    A changed field is headed ``applicant.mobile（手机）`` (the path ``formkit check`` and the YAML
+    use); with ``chinese_only`` (the desk) by its labels alone, ``学习及工作简历第2项 学习或工作单位``."""
     from formkit.context import document_context
     from formkit.facts import derive
     from formkit.forms import load_form
@@ -45,7 +48,8 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
                 changed.append(key)
                 label = label_for(Case, parse_loc(key))
                 old, new = before.get(key, "（无）"), now.get(key, "（无）")
-                lines += field_change(f"{key}（{label}）", old, new)
+                head = chinese_head(parse_loc(key)) if chinese_only else f"{key}（{label}）"
+                lines += field_change(head, old, new)
     facts = derive(record, as_of)
     affected = []
     changing: list = []  # (ledger document, its key after a re-render) of what will change
@@ -82,6 +86,22 @@ def record_diff(path: Path, out_root: Path, as_of: date) -> tuple[list[str], boo
         lines.append("重新生成后，以下汇总文书将失效（移入 superseded/），需再运行 formkit batch / formkit declare："
                      + "；".join(f"「{t}」" for t in outdated))
     return lines, True
+
+
+def chinese_head(loc: tuple) -> str:
+    """A field's place by its Chinese labels: ``("resume", 1, "unit")`` → ``学习及工作简历第2项
+    学习或工作单位``, ``("applicant", "mobile")`` → ``手机``, ``("agreement",
+    "applicant_duties", 0)`` → ``乙方（申请人）权利义务第1条``."""
+    from formkit.model import Case, label_for
+
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            unit = "条" if i == len(loc) - 1 else "项"
+            parts[-1:] = [f"{label_for(Case, loc[:i])}第{part + 1}{unit}"]
+        elif i == len(loc) - 1 or isinstance(loc[i + 1], int):
+            parts.append(label_for(Case, loc[: i + 1]))
+    return " ".join(p for p in parts if p)
 
 
 def _dependents(ledger, person, changing: list) -> list[str]:

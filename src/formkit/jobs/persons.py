@@ -332,6 +332,10 @@ def _render_task(outcome: RecordOutcome) -> list[dict[str, bytes]] | str:
     return render_planned(outcome.case, outcome.facts, items, outcome.path.parent)
 
 
+ALLOW_HINT = "（确需生成时加 --allow-ineligible）"
+"""The command line's way past a refusal under 第二条 (the desk has none and leaves it out)."""
+
+
 def check_eligibility(outcome: RecordOutcome, selection: Selection, allow_ineligible: bool) -> tuple[str, ...]:
     """The forms ``outcome``'s person gets: without the ``ELIGIBILITY_FORMS`` when they are outside
     第二条 (each reason, with its article, added to the problems), unless ``allow_ineligible``
@@ -351,8 +355,7 @@ def check_eligibility(outcome: RecordOutcome, selection: Selection, allow_inelig
                                         file=file, severity=Severity.WARNING))
         return selection.forms
     outcome.refused = decided
-    outcome.problems.append(Problem(f"不符合第二条，不能签订协议，不予生成{names}"
-                                    "（确需生成时加 --allow-ineligible）：" + why, file=file))
+    outcome.problems.append(Problem(f"不符合第二条，不能签订协议，不予生成{names}{ALLOW_HINT}：" + why, file=file))
     forms = tuple(f for f in selection.forms if f not in ELIGIBILITY_FORMS)
     if not forms:
         outcome.failed = True

@@ -603,11 +603,11 @@ DRAFT_MARK = "# 草稿："
 """The first line of a draft record begins with this YAML comment (see ``is_draft``)."""
 
 DRAFT_LINE = (DRAFT_MARK + "尚未完成，formkit 不据此生成文书。填写完整、formkit check 无误后，"
-              "在办事台保存或删除本行。")
+              "在工作台（formkit serve）保存或删除本行。")
 """The whole first line the record writer gives a draft (``formkit.load.write``)."""
 
 DRAFT_MESSAGE = ("这是草稿（第一行为「# 草稿：」），尚未完成，不生成文书；请填写完整、改正其中的问题"
-                 "（formkit check --drafts 列出），然后在办事台保存或删除第一行")
+                 "（formkit check --drafts 列出），然后在工作台（formkit serve）保存或删除第一行")
 """What every job says of a draft it refuses."""
 
 
