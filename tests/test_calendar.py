@@ -75,9 +75,11 @@ def test_formkit_calendar_prints_the_items_and_writes_an_ics_the_library_reads(t
     assert "2025-03-10  3月初  需求信息（3月初）" in result.output
     assert f"{generated[0].name}：" in result.output and "[已到期，尚无结果]" in result.output
     assert "共 6 项，其中已到期尚无结果 1 项；1 份草稿未计入" in result.output
+    assert "；formkit declare --prefecture " in result.output  # the command line says which command does it
     cal = Calendar.from_ical(ics.read_bytes())
     events = cal.walk("VEVENT")
     assert len(events) == 6
+    assert not [str(e.get("DESCRIPTION")) for e in events if "formkit " in str(e.get("DESCRIPTION"))]  # no commands
     assert str(cal["X-WR-CALNAME"]) == "到基层服务待办 2025"
     first = events[0]
     assert first.decoded("DTSTART") == date(2025, 1, 1) and first.decoded("DTEND") == date(2025, 1, 2)

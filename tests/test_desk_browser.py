@@ -562,6 +562,8 @@ def test_what_is_due_and_its_calendar(desk, page) -> None:
     rows = page.locator("table.list tbody tr")
     text = page.inner_text("table.list")
     assert "3月初" in text and "第三条" in text and "第十条" in text
+    assert "formkit" not in text and "--" not in text  # no command line for the clerk; a link instead
+    assert page.locator("table.list a[href='/declare']").count() >= 1
     shot(page, "due")
     with page.expect_download() as info:
         page.click("#ics")

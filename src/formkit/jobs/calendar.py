@@ -37,7 +37,8 @@ class DueItem:
     ``wording`` (how the policy puts the date: 「3月初」, 「期满后」, 「当年年底前」), ``who`` (the
     department), ``record`` (the case file of an appraisal), ``state``: ``done`` (the date has
     passed: a demand date), ``overdue`` (past and not done: an appraisal without a result),
-    ``open`` (still ahead, or due today)."""
+    ``open`` (still ahead, or due today); ``command`` (the formkit command that does it, for the
+    command line only: the desk and the .ics calendar leave it out)."""
 
     due: date
     kind: str
@@ -48,6 +49,7 @@ class DueItem:
     who: str = ""
     record: str = ""
     state: str = "open"
+    command: str = ""
 
     @property
     def state_text(self) -> str:
@@ -106,9 +108,9 @@ def due_items(cases: Iterable[tuple[str | Path, Any]], year: int, as_of: date) -
         listed = (f"目前可列入 {decl.total_people} 人，核发 {decl.total_years} 年" if decl.total_people
                   else "目前尚无可列入的人员，有考核鉴定待完成")
         items.append(DueItem(deadline, "declaration", f"{name_on(code, year)}{year}年度补贴申报（附件4、附件5）",
-                             f"{rule.action}（{listed}；formkit declare --prefecture {code} --year {year}）",
-                             rule.article, rule.wording, decl.hr_department,
-                             state="open" if deadline >= as_of else "done"))
+                             f"{rule.action}（{listed}）", rule.article, rule.wording, decl.hr_department,
+                             state="open" if deadline >= as_of else "done",
+                             command=f"formkit declare --prefecture {code} --year {year}"))
     if not listed_any:
         items.append(DueItem(deadline, "declaration", f"{year}年度补贴申报（附件4、附件5）", rule.action, rule.article,
                              rule.wording, LEVELS.get(rule.level, rule.level),
@@ -119,7 +121,8 @@ def due_items(cases: Iterable[tuple[str | Path, Any]], year: int, as_of: date) -
 
 def item_line(item: DueItem) -> str:
     """One item as a line: ``2026-03-10  3月初  需求信息（3月初）：…（第三条）  待办``."""
-    return f"{item.due}  {item.wording}  {item.title}：{item.detail}（{item.article}）  [{item.state_text}]"
+    command = f"；{item.command}" if item.command else ""
+    return f"{item.due}  {item.wording}  {item.title}：{item.detail}（{item.article}）{command}  [{item.state_text}]"
 
 
 def write_ics(items: Iterable[DueItem], year: int, as_of: date) -> bytes:
