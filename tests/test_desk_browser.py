@@ -167,7 +167,7 @@ def test_a_clerk_enters_checks_saves_previews_issues_and_corrects(desk, page) ->
     page.click("#save")
     page.wait_for_url(re.compile(r"/person/.+\.yaml\?done=saved"))
     assert "已保存" in page.inner_text("main")
-    saved = desk.data / "cases" / "杨立新.yaml"
+    saved = desk.data / "cases" / "yang-li-xin.yaml"  # named as formkit import names a record
     assert saved.is_file()
     from formkit.load import load_case
 
@@ -190,7 +190,7 @@ def test_a_clerk_enters_checks_saves_previews_issues_and_corrects(desk, page) ->
     page.locator("main").filter(has_text="已生成：新出具 1").wait_for()
     docs = page.inner_text("#documents")
     assert re.search(r"服务协议_杨立新\s+第 1 版（现行）", docs)
-    folder = desk.out / "杨立新"
+    folder = desk.out / "yang-li-xin"
     assert (folder / "服务协议_杨立新.pdf").is_file()
 
     # download a .docx copy and read it
@@ -479,7 +479,7 @@ def test_an_unfinished_record_is_saved_as_a_draft(desk) -> None:
                                                      "applicant.name": "未完成", "applicant.mobile": "139"})
         assert response.status_code == 303 and response.headers["location"].endswith("done=draft")
         page_text = client.get(response.headers["location"]).text
-    saved = desk.data / "cases" / "未完成.yaml"
+    saved = desk.data / "cases" / "wei-wan-cheng.yaml"
     assert saved.read_text("utf-8").startswith("# 草稿：")
     assert "已保存为草稿" in page_text and "手机" in page_text
     from formkit.load import load_case

@@ -26,7 +26,7 @@ from formkit.errors import Problem, UsageError
 from formkit.load import Loaded, duplicate_ids, parse_yaml, record_files
 from formkit.load.records import checked_id_number, draft_marked
 from formkit.load.write import check_case_data, records_with_id, save_case
-from formkit.safe_names import inside, safe_name
+from formkit.safe_names import inside
 
 
 def cases_dir(data_dir: Path) -> Path:
@@ -53,14 +53,19 @@ def record_path(data_dir: Path, name: str) -> Path:
 
 
 def new_record_name(data_dir: Path, person_name: str) -> str:
-    """A file name for a new person's record: their name made safe, ``（2）``… when taken."""
-    stem = safe_name(person_name or "新人员")
+    """A file name for a new person's record, as ``formkit import`` names one: the name in pinyin
+    (杨立新 → ``yang-li-xin.yaml``, ``formkit.jobs.roster_import.file_stem``), ``-2``, ``-3``… when
+    the name is taken — another person's file is never overwritten."""
+    from formkit.jobs.roster_import import file_stem
+
+    stem = (file_stem(person_name) if person_name else "") or "xin-ren-yuan"  # 新人员
     root = cases_dir(data_dir)
-    name, n = f"{stem}.yaml", 1
-    while (root / name).exists():
+    taken = {p.stem for p in root.glob("*.y*ml")} if root.is_dir() else set()
+    unique, n = stem, 1
+    while unique in taken:
         n += 1
-        name = f"{stem}（{n}）.yaml"
-    return name
+        unique = f"{stem}-{n}"
+    return f"{unique}.yaml"
 
 
 def sha256(data: bytes) -> str:
