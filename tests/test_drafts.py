@@ -84,5 +84,5 @@ def test_batch_and_declare_refuse_a_draft_and_process_the_others(tmp_path: Path)
     declared = run("declare", str(cases), "--prefecture", "532500", "--year", "2025", "--out", str(tmp_path / "d"),
                    "--no-bundle", "--format", "xlsx")
     assert declared.exit_code == 1, declared.output
-    assert f"{draft}: 草稿（尚未完成），未列入申报" in declared.output
+    assert f"{draft}: 草稿（尚未完成），未列入申报；完成后保存为正式记录，再重新申报" in declared.output
     assert "名册 2 人" in declared.output

@@ -149,7 +149,7 @@ def run_declaration(ledger: Ledger, cases: Sequence[str | Path], prefecture: str
     for file in files:
         loaded = load_case(file)
         if loaded.draft:  # not finished: left out and said so, the others are declared
-            run.drafts.append(f"{file}: 草稿（尚未完成），未列入申报；完成后保存为正式记录，再重新运行 formkit declare")
+            run.drafts.append(f"{file}: 草稿（尚未完成），未列入申报；完成后保存为正式记录，再重新申报")
             continue
         run.problems.extend(loaded.problems)
         if loaded.record is None:
