@@ -326,6 +326,20 @@ def test_correcting_the_dates_of_a_period_corrects_the_same_appraisal(ma_jun) ->
     assert assert_ledger_is_the_disk(out) == 13
 
 
+def test_diff_warns_when_the_old_name_is_still_written_in_the_record(ma_jun) -> None:
+    """A name corrected in 姓名 only: the 意见 texts that still say 「马俊同志」 are named."""
+    record, out = ma_jun
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("  name: 马俊", "  name: 马骏", 1), "utf-8")
+    diff = run("diff", record, "--out", out)
+    assert diff.exit_code == 1, diff.output  # 1: something changed since the documents were issued
+    warning = [line for line in diff.output.splitlines() if line.startswith("注意：姓名已由「马俊」改为「马骏」")]
+    assert len(warning) == 1, diff.output
+    assert "term_appraisals[0].unit_opinion" in warning[0] and "请一并改正" in warning[0]
+    record.write_text(text.replace("马俊", "马骏"), "utf-8")  # every place corrected: no warning
+    assert "注意：姓名已由" not in run("diff", record, "--out", out).output
+
+
 def test_diff_after_a_partial_render_still_names_the_field(ma_jun) -> None:
     record, out = ma_jun
     record.write_text(record.read_text("utf-8").replace("马俊", "马骏"), "utf-8")

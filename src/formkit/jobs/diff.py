@@ -50,6 +50,7 @@ def record_diff(path: Path, out_root: Path, as_of: date, *, chinese_only: bool =
                 old, new = before.get(key, "（无）"), now.get(key, "（无）")
                 head = chinese_head(parse_loc(key)) if chinese_only else f"{key}（{label}）"
                 lines += field_change(head, old, new)
+    lines += _old_name_still_written(snapshots, now, chinese_only)
     facts = derive(record, as_of)
     affected = []
     changing: list = []  # (ledger document, its key after a re-render) of what will change
@@ -86,6 +87,26 @@ def record_diff(path: Path, out_root: Path, as_of: date, *, chinese_only: bool =
         lines.append("重新生成后，以下汇总文书将失效（移入 superseded/），需再运行 formkit batch / formkit declare："
                      + "；".join(f"「{t}」" for t in outdated))
     return lines, True
+
+
+def _old_name_still_written(snapshots: list[dict], now: dict, chinese_only: bool) -> list[str]:
+    """After a name correction: the fields whose text still holds the old name (an 意见 written
+    「马俊同志……」 is printed as written), one warning line naming them; [] when none."""
+    from formkit.load import parse_loc
+    from formkit.model import Case, label_for
+
+    name = now.get("applicant.name")
+    old_names = {b.get("applicant.name") for b in snapshots} - {name, None, ""}
+    lines = []
+    for old in sorted(old_names):
+        if name and old in name:  # 马俊 → 马俊杰: the new name contains the old one
+            continue
+        places = [chinese_head(parse_loc(k)) if chinese_only else f"{k}（{label_for(Case, parse_loc(k))}）"
+                  for k, v in now.items() if k != "applicant.name" and isinstance(v, str) and old in v]
+        if places:
+            lines.append(f"注意：姓名已由「{old}」改为「{name}」，但以下文字中仍写着「{old}」，会照原样印在文书上，"
+                         "请一并改正：" + "；".join(places))
+    return lines
 
 
 def chinese_head(loc: tuple) -> str:
