@@ -395,3 +395,17 @@ def test_messages_call_the_desk_by_the_name_it_shows() -> None:
 def test_a_posted_row_number_cannot_blow_the_form_up(client) -> None:
     r = client.post("/person/check", data={"csrf": csrf_of(client), "resume[99999999].start": "2001-01"})
     assert r.status_code == 200 and r.text.count('id="err-f-resume-') <= 4 * F.MAX_ROWS
+
+
+def test_a_new_person_is_named_in_pinyin_and_never_takes_a_taken_name(tmp_path: Path) -> None:
+    """The desk names a new record as formkit import does: 马俊 → ma-jun.yaml, then ma-jun-2.yaml."""
+    from formkit.desk.store import cases_dir, new_record_name
+
+    assert new_record_name(tmp_path, "马俊") == "ma-jun.yaml"
+    assert new_record_name(tmp_path, "") == "xin-ren-yuan.yaml"
+    folder = cases_dir(tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ma-jun.yaml").write_text("x", "utf-8")
+    assert new_record_name(tmp_path, "马俊") == "ma-jun-2.yaml"
+    (folder / "ma-jun-2.yaml").write_text("x", "utf-8")
+    assert new_record_name(tmp_path, "马俊") == "ma-jun-3.yaml"
